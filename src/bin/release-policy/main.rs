@@ -1,0 +1,197 @@
+//! `release-policy`: the command-line adapter. It reads files and arguments, calls the library,
+//! and prints JSON. It decides nothing itself.
+//!
+//! Exit codes: 0 success, 2 bad input (the error JSON is on stdout), 1 internal failure.
+
+mod describe;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use release_policy::{ErrorBody, ErrorKind, LoadOptions, PackFile, Policy, builtin_files, pack_dir, validate};
+use serde::Serialize;
+
+const USAGE: &str = "\
+release-policy — the Kiket release policy engine
+
+USAGE:
+    release-policy <COMMAND> [ARGS]
+
+COMMANDS:
+    validate [PACK_DIR]        Validate a definitions pack (default: the built-in pack); JSON report
+    describe [PACK_DIR]        Print a readable summary of a pack's approval chain, ladder, SLA, recipes
+    install [DIR] [--force]    Write the built-in pack into DIR/.kiket/ (default DIR: .)
+    evaluate [FILE|-]          Evaluate a release (not yet implemented)
+    guard [FILE|-]             Answer a transition guard (not yet implemented)
+    timeline [FILE|-]          Project the schedule if nobody acts (not yet implemented)
+    analyze [FILE|-]           Deployment-health analytics (not yet implemented)
+
+OPTIONS:
+    --definitions DIR          Use the pack in DIR (DIR holds workflows/, or a .kiket/ folder that does)
+    -h, --help                 Print this help
+    -V, --version              Print the version
+
+Exit codes: 0 success, 2 bad input (error JSON on stdout), 1 internal failure.";
+
+/// A failure, and the exit code it maps to.
+struct Failure {
+    body: ErrorBody,
+    code: u8,
+    warnings: Option<Vec<release_policy::Diagnostic>>,
+}
+
+impl Failure {
+    fn bad_input(body: ErrorBody) -> Failure {
+        Failure { body, code: 2, warnings: None }
+    }
+
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure::bad_input(ErrorBody::new(ErrorKind::Request, format!("{}; run `release-policy --help`", message.into())))
+    }
+}
+
+fn main() -> ExitCode {
+    // A panic is a bug: report it in the error shape and exit 1, never a bare backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let body = ErrorBody::new(ErrorKind::Internal, format!("internal error (a bug, please report it): {info}"));
+        println!("{}", pretty(&serde_json::json!({ "error": body })));
+    }));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match std::panic::catch_unwind(|| run(&args)) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(failure)) => {
+            let mut out = serde_json::json!({ "error": failure.body });
+            if let Some(warnings) = failure.warnings {
+                out["warnings"] = serde_json::to_value(warnings).unwrap_or_default();
+            }
+            println!("{}", pretty(&out));
+            ExitCode::from(failure.code)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn pretty<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":{{\"kind\":\"internal\",\"message\":\"{e}\"}}}}"))
+}
+
+/// Parsed command line: the command, its positional arguments and its flags.
+struct Command<'a> {
+    name: &'a str,
+    positional: Vec<&'a str>,
+    definitions: Option<&'a str>,
+    force: bool,
+}
+
+fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
+    let mut iter = args.iter().map(String::as_str);
+    let mut command = None;
+    let mut positional = Vec::new();
+    let mut definitions = None;
+    let mut force = false;
+    while let Some(arg) = iter.next() {
+        match arg {
+            "-h" | "--help" | "help" => {
+                println!("{USAGE}");
+                return Ok(None);
+            }
+            "-V" | "--version" => {
+                println!("release-policy {}", env!("CARGO_PKG_VERSION"));
+                return Ok(None);
+            }
+            "--definitions" => {
+                definitions = Some(iter.next().ok_or_else(|| Failure::usage("`--definitions` needs a directory"))?);
+            }
+            "--force" => force = true,
+            flag if flag.starts_with("--") => return Err(Failure::usage(format!("unknown option `{flag}`"))),
+            word if command.is_none() => command = Some(word),
+            word => positional.push(word),
+        }
+    }
+    let name = command.ok_or_else(|| Failure::usage("missing command"))?;
+    Ok(Some(Command { name, positional, definitions, force }))
+}
+
+/// Runs a command; `Ok(code)` once its answer is printed.
+fn run(args: &[String]) -> Result<u8, Failure> {
+    let Some(cmd) = parse(args)? else { return Ok(0) };
+    let at_most_one = |cmd: &Command| -> Result<Option<String>, Failure> {
+        match cmd.positional.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some((*one).to_owned())),
+            [_, extra, ..] => Err(Failure::usage(format!("unexpected argument `{extra}`"))),
+        }
+    };
+    match cmd.name {
+        "validate" => {
+            let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
+            let report = validate(&pack_files(dir.as_deref())?, &LoadOptions::default());
+            println!("{}", pretty(&report));
+            // The report is the whole answer, valid or not; only the exit code differs.
+            Ok(if report.is_valid() { 0 } else { 2 })
+        }
+        "describe" => {
+            let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
+            let policy = load_policy(dir.as_deref())?;
+            let source = dir.map_or_else(|| "the built-in pack".to_owned(), |d| pack_dir::resolve(Path::new(&d)).display().to_string());
+            print!("{}", describe::describe(&policy, &source));
+            Ok(0)
+        }
+        "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
+        "evaluate" | "guard" | "timeline" | "analyze" => Err(Failure {
+            body: ErrorBody::new(ErrorKind::NotImplemented, format!("`release-policy {}` is not yet implemented", cmd.name)),
+            code: 1,
+            warnings: None,
+        }),
+        other => Err(Failure::usage(format!("unknown command `{other}`"))),
+    }
+}
+
+/// The files of the pack in `dir`, or of the built-in pack.
+fn pack_files(dir: Option<&str>) -> Result<Vec<PackFile>, Failure> {
+    match dir {
+        None => Ok(builtin_files()),
+        Some(dir) => pack_dir::read(Path::new(dir)).map_err(|d| {
+            let mut body = ErrorBody::new(ErrorKind::Definitions, d.message.clone());
+            body.file = Some(d.file.clone());
+            body.line = Some(d.line);
+            body.column = Some(d.column);
+            body.errors = vec![d];
+            Failure::bad_input(body)
+        }),
+    }
+}
+
+fn load_policy(dir: Option<&str>) -> Result<Policy, Failure> {
+    Policy::from_pack(&pack_files(dir)?)
+        .map_err(|e| Failure { body: e.to_error_body(), code: 2, warnings: Some(e.warnings) })
+}
+
+/// Writes the built-in pack under `dir/.kiket/`, refusing to overwrite unless `force`.
+fn install(dir: &str, force: bool) -> Result<(), Failure> {
+    let root = PathBuf::from(dir).join(".kiket");
+    let files = builtin_files();
+    if !force {
+        let existing: Vec<String> = files.iter().map(|f| root.join(&f.path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+        if !existing.is_empty() {
+            let message = format!("refusing to overwrite {} (pass --force to replace)", existing.join(", "));
+            return Err(Failure::bad_input(ErrorBody::new(ErrorKind::Request, message)));
+        }
+    }
+    let io_error = |path: &Path, e: std::io::Error| Failure {
+        body: ErrorBody::new(ErrorKind::Internal, format!("cannot write {}: {e}", path.display())),
+        code: 1,
+        warnings: None,
+    };
+    let mut written = Vec::new();
+    for file in &files {
+        let path = root.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
+        }
+        std::fs::write(&path, &file.text).map_err(|e| io_error(&path, e))?;
+        written.push(path.display().to_string());
+    }
+    println!("{}", pretty(&serde_json::json!({ "installed": root.display().to_string(), "files": written })));
+    Ok(())
+}

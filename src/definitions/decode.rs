@@ -1,0 +1,1240 @@
+//! Decoding YAML trees into the typed model, reporting every problem with its position.
+//!
+//! Each decoder takes a node and the context, records errors and warnings in the context, and
+//! returns `None` only when the item has no identity (no state id, no level number): an item
+//! that is known but partly wrong is kept with defaults, so a broken timeout does not also
+//! produce "level 3 does not exist" further on. Names that point into other files (states, levels,
+//! roles, case types, metrics) are collected as [`Ref`]s and checked once the pack is assembled.
+
+use serde_json::{Map, Value};
+
+use super::yaml::{Kind, Node, Pos, Scalar, shorten};
+use super::*;
+use crate::calendar::{self, Calendar, WorkingHours};
+use crate::condition::{Condition, FieldPath, Leaf, Literal, Operand, Operator};
+use crate::error::Diagnostic;
+
+/// What a cross-file name must resolve to.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RefKind {
+    State,
+    CaseType,
+    /// A role used in an assignment: a warning when workspace roles do not declare it.
+    Role,
+    /// A level number of the approval chain.
+    Level,
+    /// An alert's metric: a widget id of its dashboard or a workflow metric.
+    Metric { dashboard: String },
+    Dashboard,
+    /// A custom field a condition reads: a warning when no case type declares it.
+    CustomField,
+    /// A custom field `requires_fields` names: a warning when no case type declares it.
+    RequiredField,
+    /// A value a condition compares `custom_fields.<field>` with: must be an option when the
+    /// field is a select / multiselect.
+    FieldValue { field: String },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Ref {
+    pub kind: RefKind,
+    pub name: String,
+    pub file: String,
+    pub pos: Pos,
+}
+
+/// Decoding context: the file being read and everything found so far.
+pub(crate) struct Cx {
+    pub file: String,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    pub refs: Vec<Ref>,
+    pub max_condition_depth: usize,
+}
+
+impl Cx {
+    pub fn new(max_condition_depth: usize) -> Cx {
+        Cx { file: String::new(), errors: Vec::new(), warnings: Vec::new(), refs: Vec::new(), max_condition_depth }
+    }
+
+    fn diagnostic(&self, pos: Pos, message: String) -> Diagnostic {
+        Diagnostic { file: self.file.clone(), line: pos.line, column: pos.column, message }
+    }
+
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        let d = self.diagnostic(pos, message.into());
+        self.errors.push(d);
+    }
+
+    pub fn warn(&mut self, pos: Pos, message: impl Into<String>) {
+        let d = self.diagnostic(pos, message.into());
+        self.warnings.push(d);
+    }
+
+    fn refer(&mut self, kind: RefKind, name: &str, pos: Pos) {
+        self.refs.push(Ref { kind, name: name.to_owned(), file: self.file.clone(), pos });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mappings and primitives
+
+/// The entries of a mapping node, looked up by key.
+pub(crate) struct Fields<'n> {
+    pos: Pos,
+    entries: &'n [(Node, Node)],
+}
+
+pub(crate) fn fields<'n>(node: &'n Node, cx: &mut Cx, what: &str) -> Option<Fields<'n>> {
+    match &node.kind {
+        Kind::Map(entries) => Some(Fields { pos: node.pos, entries }),
+        _ => {
+            cx.error(node.pos, format!("expected {what} (a mapping), found {}", node.describe()));
+            None
+        }
+    }
+}
+
+impl<'n> Fields<'n> {
+    fn entry(&self, key: &str) -> Option<&'n (Node, Node)> {
+        self.entries.iter().find(|(k, _)| k.key_text() == key)
+    }
+
+    /// The value under `key`; an explicit null counts as absent (`timeout:` with nothing after it).
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, v)| v).filter(|v| v.scalar() != Some(Scalar::Null))
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    /// The value under `key` or its alias; both present is an error.
+    fn get_either(&self, cx: &mut Cx, key: &str, alias: &str) -> Option<&'n Node> {
+        match (self.get(key), self.get(alias)) {
+            (Some(_), Some(b)) => {
+                cx.error(b.pos, format!("`{key}` and its alias `{alias}` are both given; keep one"));
+                None
+            }
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn req<T>(&self, cx: &mut Cx, key: &str, what: &str, decode: impl FnOnce(&'n Node, &mut Cx) -> Option<T>) -> Option<T> {
+        match self.get(key) {
+            Some(node) => decode(node, cx),
+            None => {
+                cx.error(self.pos, format!("missing `{key}` ({what})"));
+                None
+            }
+        }
+    }
+
+    pub fn opt<T>(&self, cx: &mut Cx, key: &str, decode: impl FnOnce(&'n Node, &mut Cx) -> Option<T>) -> Option<T> {
+        self.get(key).and_then(|node| decode(node, cx))
+    }
+
+    fn opt_list<T>(&self, cx: &mut Cx, key: &str, item: impl FnMut(&'n Node, &mut Cx) -> Option<T>) -> Vec<T> {
+        self.get(key).and_then(|n| list(n, cx, item)).unwrap_or_default()
+    }
+
+    /// Warns about keys outside `known` in structures whose every key changes a decision, where a
+    /// typo (`timout:`) would otherwise be silently dropped.
+    fn warn_unknown(&self, cx: &mut Cx, what: &str, known: &[&str]) {
+        for (key, _) in self.entries {
+            if !known.contains(&key.key_text()) {
+                cx.warn(key.pos, format!("unknown key `{}` in {what} is ignored; known keys: {}", shorten(key.key_text()), known.join(", ")));
+            }
+        }
+    }
+
+    /// Every entry but `skip`, as JSON, for parameters handed to the host verbatim.
+    fn to_json_except(&self, skip: &str) -> Map<String, Value> {
+        self.entries.iter().filter(|(k, _)| k.key_text() != skip).map(|(k, v)| (k.key_text().to_owned(), v.to_json())).collect()
+    }
+}
+
+/// Any non-null scalar, as written (`version: 1.0.0`, `identifier: qa_lead`).
+pub(crate) fn text(node: &Node, cx: &mut Cx) -> Option<String> {
+    match (&node.kind, node.scalar()) {
+        (Kind::Scalar { text, .. }, Some(s)) if s != Scalar::Null => Some(text.clone()),
+        _ => {
+            cx.error(node.pos, format!("expected a text value, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn positive(node: &Node, cx: &mut Cx) -> Option<u32> {
+    match node.scalar() {
+        Some(Scalar::Int(i)) if (1..=i64::from(u32::MAX)).contains(&i) => Some(i as u32),
+        _ => {
+            cx.error(node.pos, format!("expected a whole number of at least 1, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn boolean(node: &Node, cx: &mut Cx) -> Option<bool> {
+    match node.scalar() {
+        Some(Scalar::Bool(b)) => Some(b),
+        _ => {
+            cx.error(node.pos, format!("expected true or false, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn number(node: &Node, cx: &mut Cx) -> Option<f64> {
+    match node.scalar() {
+        Some(Scalar::Int(i)) => Some(i as f64),
+        Some(Scalar::Float(f)) => Some(f),
+        _ => {
+            cx.error(node.pos, format!("expected a number, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn duration(node: &Node, cx: &mut Cx) -> Option<Duration> {
+    match node.scalar() {
+        Some(Scalar::Str(s)) => s.parse().map_err(|e: crate::duration::DurationError| cx.error(node.pos, e.0)).ok(),
+        Some(Scalar::Int(i)) => {
+            cx.error(node.pos, format!("`{i}` is not a duration: a bare number has no unit; write `{i}h`, `{i}m` or `{i}d`"));
+            None
+        }
+        _ => {
+            cx.error(node.pos, format!("expected a duration like `4h`, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+/// A list whose items are decoded one by one; a broken item is reported and left out.
+fn list<'n, T>(node: &'n Node, cx: &mut Cx, mut item: impl FnMut(&'n Node, &mut Cx) -> Option<T>) -> Option<Vec<T>> {
+    match &node.kind {
+        Kind::Seq(items) => Some(items.iter().filter_map(|n| item(n, cx)).collect()),
+        _ => {
+            cx.error(node.pos, format!("expected a list, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn texts(node: &Node, cx: &mut Cx) -> Option<Vec<String>> {
+    list(node, cx, text)
+}
+
+/// A scalar or a list of scalars (`status: production` or `status: [rollback, failed]`).
+fn one_or_many(node: &Node, cx: &mut Cx) -> Option<Vec<String>> {
+    match &node.kind {
+        Kind::Seq(_) => texts(node, cx),
+        _ => text(node, cx).map(|t| vec![t]),
+    }
+}
+
+fn one_of<T: Copy>(node: &Node, cx: &mut Cx, what: &str, table: &[(&str, T)]) -> Option<T> {
+    let value = text(node, cx)?;
+    let found = table.iter().find(|(name, _)| *name == value).map(|(_, v)| *v);
+    if found.is_none() {
+        let names: Vec<_> = table.iter().map(|(n, _)| *n).collect();
+        cx.error(node.pos, format!("unknown {what} `{}`; expected one of {}", shorten(&value), names.join(", ")));
+    }
+    found
+}
+
+fn model_version(f: &Fields, cx: &mut Cx) {
+    if let Some(node) = f.get("model_version") {
+        if let Some(v) = text(node, cx) {
+            if v != "1.0" && v != "1" {
+                cx.error(node.pos, format!("unsupported model_version `{}`; this engine reads Kiket 1.0 definitions", shorten(&v)));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow
+
+pub(crate) fn workflow_file(root: &Node, cx: &mut Cx) -> Option<Workflow> {
+    let f = fields(root, cx, "a workflow file")?;
+    model_version(&f, cx);
+    let header = f.req(cx, "workflow", "the workflow's id and name", |n, cx| fields(n, cx, "the workflow header"));
+    let (id, name, version) = match &header {
+        Some(h) => (h.req(cx, "id", "the workflow id", text), h.opt(cx, "name", text), h.opt(cx, "version", text)),
+        None => (None, None, None),
+    };
+    let states = f.req(cx, "states", "a mapping of state ids to states", states).unwrap_or_default();
+    let transitions = f.req(cx, "transitions", "the list of transitions", transitions).unwrap_or_default();
+    let hooks = f.opt_list(cx, "hooks", hook);
+    let automations = f.opt_list(cx, "automations", automation);
+    let analytics = f.opt(cx, "analytics", analytics).unwrap_or_default();
+    let id = id?;
+    Some(Workflow { name: name.unwrap_or_else(|| id.clone()), id, version, states, transitions, hooks, automations, analytics })
+}
+
+fn states(node: &Node, cx: &mut Cx) -> Option<Vec<State>> {
+    let Kind::Map(entries) = &node.kind else {
+        cx.error(node.pos, format!("expected states as a mapping of state ids to states, found {}", node.describe()));
+        return None;
+    };
+    let states: Vec<State> = entries.iter().filter_map(|(k, v)| state(k, v, cx)).collect();
+    let initial = states.iter().filter(|s| s.kind == StateType::Initial).count();
+    if initial != 1 {
+        cx.error(node.pos, format!("a workflow needs exactly one state of `type: initial`; found {initial}"));
+    }
+    Some(states)
+}
+
+fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
+    let id = key.key_text().to_owned();
+    let f = fields(node, cx, &format!("state `{}`", shorten(&id)))?;
+    let kind = f.req(cx, "type", "initial, active, gateway or final", |n, cx| {
+        one_of(n, cx, "state type", &[("initial", StateType::Initial), ("active", StateType::Active), ("gateway", StateType::Gateway), ("final", StateType::Final)])
+    });
+    let label = f.opt(cx, "metadata", |n, cx| fields(n, cx, "state metadata")).and_then(|m| m.opt(cx, "label", text));
+    Some(State {
+        kind: kind.unwrap_or(StateType::Active),
+        category: f.opt(cx, "category", text),
+        label,
+        wip_limit: f.opt(cx, "wip_limit", positive),
+        sla: f.opt(cx, "sla", sla),
+        id,
+    })
+}
+
+fn sla(node: &Node, cx: &mut Cx) -> Option<Sla> {
+    let f = fields(node, cx, "an SLA")?;
+    f.warn_unknown(cx, "an SLA", &["warning", "breach", "business_hours", "on_warning", "on_breach"]);
+    let warning = f.opt(cx, "warning", duration);
+    let breach = f.opt(cx, "breach", duration);
+    match (warning, breach, f.get("warning")) {
+        (Some(w), Some(b), Some(at)) if w >= b => {
+            cx.error(at.pos, format!("the SLA warning ({w}) must come before the breach ({b})"));
+        }
+        _ => {}
+    }
+    if !f.has("warning") && !f.has("breach") {
+        cx.error(f.pos, "an SLA needs `warning`, `breach` or both");
+    }
+    Some(Sla {
+        warning,
+        breach,
+        business_hours: f.opt(cx, "business_hours", boolean).unwrap_or(false),
+        on_warning: f.opt_list(cx, "on_warning", host_action),
+        on_breach: f.opt_list(cx, "on_breach", host_action),
+    })
+}
+
+/// `- action: notify …` (hooks, automations, SLA actions).
+fn host_action(node: &Node, cx: &mut Cx) -> Option<HostAction> {
+    let f = fields(node, cx, "an action")?;
+    let action = f.req(cx, "action", "the action's name", text)?;
+    Some(HostAction { action, params: f.to_json_except("action") })
+}
+
+fn transitions(node: &Node, cx: &mut Cx) -> Option<Vec<Transition>> {
+    let Kind::Seq(items) = &node.kind else {
+        cx.error(node.pos, format!("expected a list of transitions, found {}", node.describe()));
+        return None;
+    };
+    let mut out: Vec<Transition> = Vec::new();
+    let mut chains = 0;
+    for item in items {
+        let Some(t) = transition(item, cx) else { continue };
+        if out.iter().any(|o| o.from == t.from && o.to == t.to) {
+            cx.error(item.pos, format!("a second transition from `{}` to `{}`; merge them", t.from, t.to));
+        }
+        if t.approval_chain.is_some() {
+            chains += 1;
+            if chains == 2 {
+                cx.error(item.pos, "a second `approval_chain`: this engine evaluates one approval chain per workflow");
+            }
+        }
+        out.push(t);
+    }
+    if chains == 0 {
+        cx.error(node.pos, "no transition carries an `approval_chain`; a release workflow needs one");
+    }
+    Some(out)
+}
+
+fn state_name(node: &Node, cx: &mut Cx) -> Option<String> {
+    let name = text(node, cx)?;
+    cx.refer(RefKind::State, &name, node.pos);
+    Some(name)
+}
+
+fn transition(node: &Node, cx: &mut Cx) -> Option<Transition> {
+    let f = fields(node, cx, "a transition")?;
+    let from = f.req(cx, "from", "the state it leaves", state_name);
+    let to = f.req(cx, "to", "the state it enters", state_name);
+    let metadata = f.opt(cx, "metadata", |n, cx| fields(n, cx, "transition metadata"));
+    let requires_fields = match (metadata.as_ref().and_then(|m| m.get("requires_fields")), f.get("requires_fields")) {
+        (Some(_), Some(top)) => {
+            cx.error(top.pos, "`requires_fields` is given both here and under `metadata`; keep one");
+            Vec::new()
+        }
+        (Some(n), None) | (None, Some(n)) => required_fields(n, cx),
+        (None, None) => Vec::new(),
+    };
+    let rejection = metadata.as_ref().and_then(|m| m.opt(cx, "rejection", boolean)).unwrap_or(false);
+    Some(Transition {
+        name: f.opt(cx, "name", text),
+        requires_fields,
+        rejection,
+        require_approval: f.opt_list(cx, "require_approval", approval_requirement),
+        approval_chain: f.opt(cx, "approval_chain", approval_chain),
+        from: from?,
+        to: to?,
+    })
+}
+
+fn required_fields(node: &Node, cx: &mut Cx) -> Vec<String> {
+    list(node, cx, |n, cx| {
+        let key = text(n, cx)?;
+        cx.refer(RefKind::RequiredField, &key, n.pos);
+        Some(key)
+    })
+    .unwrap_or_default()
+}
+
+fn approval_requirement(node: &Node, cx: &mut Cx) -> Option<ApprovalRequirement> {
+    let f = fields(node, cx, "a required approval")?;
+    let assignment = f.req(cx, "assignment", "who may approve", assignment)?;
+    let metadata = f.opt(cx, "metadata", |n, cx| fields(n, cx, "approval metadata"));
+    let (message, urgency) = match &metadata {
+        Some(m) => (m.opt(cx, "message", text), m.opt(cx, "urgency", text)),
+        None => (None, None),
+    };
+    Some(ApprovalRequirement { assignment, message, urgency })
+}
+
+pub(crate) fn assignment(node: &Node, cx: &mut Cx) -> Option<Assignment> {
+    let f = fields(node, cx, "an assignment (`type` and `identifier`)")?;
+    let kind = f.req(cx, "type", "role or user", |n, cx| {
+        one_of(n, cx, "assignment type", &[("role", AssignmentKind::Role), ("user", AssignmentKind::User)])
+    });
+    let identifier = f.req(cx, "identifier", "the role or user name", text)?;
+    let kind = kind?;
+    if kind == AssignmentKind::Role {
+        let at = f.get("identifier").map_or(f.pos, |n| n.pos);
+        cx.refer(RefKind::Role, &identifier, at);
+    }
+    Some(Assignment { kind, identifier })
+}
+
+fn assignments(node: &Node, cx: &mut Cx) -> Option<Vec<Assignment>> {
+    let out = list(node, cx, assignment)?;
+    if matches!(&node.kind, Kind::Seq(items) if items.is_empty()) {
+        cx.error(node.pos, "an empty list of assignments: nobody could ever approve");
+    }
+    Some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval chain
+
+fn approval_chain(node: &Node, cx: &mut Cx) -> Option<ApprovalChain> {
+    let f = fields(node, cx, "an approval chain")?;
+    f.warn_unknown(cx, "an approval chain", &["chain", "levels", "escalation", "business_hours", "allow_self_approval", "metadata"]);
+    let levels = match f.get_either(cx, "chain", "levels") {
+        Some(n) => levels(n, cx),
+        None => {
+            cx.error(f.pos, "missing `chain` (the list of approval levels)");
+            Vec::new()
+        }
+    };
+    Some(ApprovalChain {
+        levels,
+        escalation: f.opt_list(cx, "escalation", escalation_step),
+        business_hours: f.opt(cx, "business_hours", boolean).unwrap_or(false),
+        allow_self_approval: f.opt(cx, "allow_self_approval", boolean).unwrap_or(false),
+    })
+}
+
+fn levels(node: &Node, cx: &mut Cx) -> Vec<Level> {
+    let Kind::Seq(items) = &node.kind else {
+        cx.error(node.pos, format!("expected a list of approval levels, found {}", node.describe()));
+        return Vec::new();
+    };
+    if items.is_empty() {
+        cx.error(node.pos, "an approval chain needs at least one level");
+    }
+    let mut out: Vec<(Level, Pos)> = Vec::new();
+    for item in items {
+        let Some((level, at)) = level(item, cx) else { continue };
+        if let Some((_, first)) = out.iter().find(|(l, _)| l.level == level.level) {
+            let message = format!("duplicate level {} (already defined at line {}); level numbers must be unique", level.level, first.line);
+            cx.error(at, message);
+            continue;
+        }
+        out.push((level, at));
+    }
+    let mut levels: Vec<Level> = out.into_iter().map(|(l, _)| l).collect();
+    levels.sort_by_key(|l| l.level);
+    levels
+}
+
+const LEVEL_KEYS: &[&str] = &["level", "name", "assignments", "required", "timeout", "conditions", "parallel", "logic", "metadata"];
+
+/// A level and the position of its number (where a duplicate is reported).
+fn level(node: &Node, cx: &mut Cx) -> Option<(Level, Pos)> {
+    let f = fields(node, cx, "an approval level")?;
+    f.warn_unknown(cx, "an approval level", LEVEL_KEYS);
+    let number = f.req(cx, "level", "its number, 1 or more", positive);
+    let name = f.req(cx, "name", "the level's display name", text);
+    let groups = match (f.get("assignments"), f.get("parallel")) {
+        (Some(_), Some(p)) => {
+            cx.error(p.pos, "a level has either `assignments` or `parallel` groups, not both");
+            Vec::new()
+        }
+        (Some(a), None) => {
+            let required = f.opt(cx, "required", required).unwrap_or(Required::Any);
+            let assignments = assignments(a, cx).unwrap_or_default();
+            check_reachable(&assignments, required, a.pos, cx);
+            vec![Group { name: None, assignments, required }]
+        }
+        (None, Some(p)) => {
+            if let Some(r) = f.get("required") {
+                cx.error(r.pos, "`required` of a parallel level belongs on each of its groups");
+            }
+            parallel_groups(p, cx)
+        }
+        (None, None) => {
+            cx.error(f.pos, "a level needs `assignments` or `parallel` groups");
+            Vec::new()
+        }
+    };
+    let message = f.opt(cx, "metadata", |n, cx| fields(n, cx, "level metadata")).and_then(|m| m.opt(cx, "message", text));
+    let level = Level {
+        level: number?,
+        name: name.unwrap_or_default(),
+        groups,
+        logic: f.opt(cx, "logic", logic).unwrap_or(Logic::And),
+        timeout: f.opt(cx, "timeout", duration),
+        conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
+        message,
+    };
+    Some((level, f.get("level").map_or(f.pos, |n| n.pos)))
+}
+
+fn parallel_groups(node: &Node, cx: &mut Cx) -> Vec<Group> {
+    let groups = list(node, cx, group).unwrap_or_default();
+    if groups.is_empty() {
+        cx.error(node.pos, "`parallel` needs at least one group");
+    }
+    for (i, g) in groups.iter().enumerate() {
+        if groups[..i].iter().any(|o| o.name == g.name) {
+            cx.error(node.pos, format!("two parallel groups are named `{}`", g.name.as_deref().unwrap_or("")));
+        }
+    }
+    groups
+}
+
+fn group(node: &Node, cx: &mut Cx) -> Option<Group> {
+    let f = fields(node, cx, "a parallel group")?;
+    f.warn_unknown(cx, "a parallel group", &["group", "assignments", "required", "metadata"]);
+    let name = f.req(cx, "group", "the group's name", text);
+    let required = f.opt(cx, "required", required).unwrap_or(Required::Any);
+    let assignments = f.req(cx, "assignments", "who may approve for the group", assignments).unwrap_or_default();
+    if let Some(a) = f.get("assignments") {
+        check_reachable(&assignments, required, a.pos, cx);
+    }
+    Some(Group { name: Some(name?), assignments, required })
+}
+
+/// `required: 3` over two named users can never be met (escalation aside): refuse it.
+fn check_reachable(assignments: &[Assignment], required: Required, pos: Pos, cx: &mut Cx) {
+    if let Required::AtLeast(n) = required {
+        let all_users = !assignments.is_empty() && assignments.iter().all(|a| a.kind == AssignmentKind::User);
+        if all_users && n as usize > assignments.len() {
+            cx.error(pos, format!("`required: {n}` can never be met by {} named user(s)", assignments.len()));
+        }
+    }
+}
+
+fn required(node: &Node, cx: &mut Cx) -> Option<Required> {
+    match node.scalar() {
+        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("any") => Some(Required::Any),
+        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("all") => Some(Required::All),
+        Some(Scalar::Int(n)) if (1..=i64::from(u32::MAX)).contains(&n) => Some(Required::AtLeast(n as u32)),
+        _ => {
+            cx.error(node.pos, format!("`required` is `any`, `all` or a number of approvers (1 or more), found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn logic(node: &Node, cx: &mut Cx) -> Option<Logic> {
+    match text(node, cx)?.to_ascii_uppercase().as_str() {
+        "AND" => Some(Logic::And),
+        "OR" => Some(Logic::Or),
+        _ => {
+            cx.error(node.pos, format!("`logic` is AND or OR, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn escalation_step(node: &Node, cx: &mut Cx) -> Option<EscalationStep> {
+    let f = fields(node, cx, "an escalation step")?;
+    f.warn_unknown(cx, "an escalation step", &["after", "action", "to", "channels", "reason", "metadata"]);
+    let after = f.req(cx, "after", "when the step fires, e.g. `4h`", duration);
+    let action = f.req(cx, "action", "reminder, escalate, notify_executive or auto_approve", |n, cx| {
+        one_of(n, cx, "escalation action", &[
+            ("reminder", LadderAction::Reminder),
+            ("escalate", LadderAction::Escalate),
+            ("notify_executive", LadderAction::NotifyExecutive),
+            ("auto_approve", LadderAction::AutoApprove),
+        ])
+    });
+    let to = f.opt(cx, "to", assignments).unwrap_or_default();
+    if matches!(action, Some(LadderAction::Escalate | LadderAction::NotifyExecutive)) && to.is_empty() && !f.has("to") {
+        cx.error(f.pos, format!("`{}` needs `to`: whom to escalate to or notify", action.map_or("", LadderAction::as_str)));
+    }
+    Some(EscalationStep {
+        after: after?,
+        action: action?,
+        to,
+        channels: f.opt(cx, "channels", texts).unwrap_or_default(),
+        reason: f.opt(cx, "reason", text),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+const COMBINATORS: [&str; 3] = ["all", "any", "not"];
+
+/// A condition tree: `{all: […]}`, `{any: […]}`, `{not: …}`, a leaf, or a bare list (= all).
+pub(crate) fn condition(node: &Node, cx: &mut Cx, depth: usize) -> Option<Condition> {
+    if depth > cx.max_condition_depth {
+        cx.error(node.pos, format!("conditions nested deeper than {} levels", cx.max_condition_depth));
+        return None;
+    }
+    match &node.kind {
+        Kind::Seq(_) => condition_list(node, cx, depth).map(Condition::All),
+        Kind::Map(entries) => {
+            let combinator = entries.iter().find(|(k, _)| COMBINATORS.contains(&k.key_text()));
+            match combinator {
+                Some((key, value)) => {
+                    if entries.len() > 1 {
+                        cx.error(key.pos, format!("`{}` must be the only key of its mapping; wrap the others in it", key.key_text()));
+                        return None;
+                    }
+                    match key.key_text() {
+                        "all" => condition_list(value, cx, depth).map(Condition::All),
+                        "any" => condition_list(value, cx, depth).map(Condition::Any),
+                        _ => condition(value, cx, depth + 1).map(|c| Condition::Not(Box::new(c))),
+                    }
+                }
+                None => leaf(node, cx).map(Condition::Leaf),
+            }
+        }
+        Kind::Scalar { .. } => {
+            cx.error(node.pos, format!("expected a condition (`field`/`operator`/`value`, or all/any/not, or a list), found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn condition_list(node: &Node, cx: &mut Cx, depth: usize) -> Option<Vec<Condition>> {
+    let Kind::Seq(items) = &node.kind else {
+        cx.error(node.pos, format!("expected a list of conditions, found {}", node.describe()));
+        return None;
+    };
+    if items.is_empty() {
+        cx.error(node.pos, "an empty condition list: its meaning is unclear; remove it or add conditions");
+        return None;
+    }
+    let decoded: Vec<_> = items.iter().map(|n| condition(n, cx, depth + 1)).collect();
+    decoded.into_iter().collect()
+}
+
+fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
+    let f = fields(node, cx, "a condition")?;
+    let field_node = f.req(cx, "field", "the field to test", |n, _| Some(n));
+    let field = field_node.and_then(|n| {
+        let path = text(n, cx)?;
+        FieldPath::parse(&path).map_err(|e| cx.error(n.pos, e)).ok()
+    });
+
+    // Either `operator: x` + `value: y`, or one shorthand key (`equals: y`, `in: […]`).
+    let shorthands: Vec<&(Node, Node)> = f.entries.iter().filter(|(k, _)| Operator::from_shorthand_key(k.key_text()).is_some()).collect();
+    let (operator, value_node, op_pos) = match (f.get("operator"), shorthands.as_slice()) {
+        (Some(op), []) => {
+            let spelled = text(op, cx)?;
+            let Some(operator) = Operator::from_spelling(&spelled) else {
+                let known: Vec<_> = Operator::spellings().collect();
+                cx.error(op.pos, format!("unknown operator `{}`; expected one of {}", shorten(&spelled), known.join(", ")));
+                return None;
+            };
+            (operator, f.get("value"), op.pos)
+        }
+        (None, [(key, value)]) => {
+            let operator = Operator::from_shorthand_key(key.key_text())?;
+            // `is_present: true` reads as "apply is_present"; there is no value to compare.
+            let value = match operator.operand() {
+                Operand::None => {
+                    if value.scalar() != Some(Scalar::Bool(true)) {
+                        cx.error(value.pos, format!("write `{}: true`, or use `operator: {}`", key.key_text(), key.key_text()));
+                    }
+                    None
+                }
+                _ => Some(value),
+            };
+            (operator, value, key.pos)
+        }
+        (None, []) => {
+            cx.error(f.pos, "missing `operator` (or a shorthand key such as `equals:`, `in:`, `gte:`)");
+            return None;
+        }
+        (Some(_), [(key, _), ..]) | (None, [_, (key, _), ..]) => {
+            cx.error(key.pos, "a condition takes one operator; found more than one");
+            return None;
+        }
+    };
+    let mut known = vec!["field", "operator", "value"];
+    known.extend(shorthands.iter().map(|(k, _)| k.key_text()));
+    f.warn_unknown(cx, "a condition", &known);
+
+    let value = match (operator.operand(), value_node) {
+        (Operand::None, None) => None,
+        (Operand::None, Some(v)) => {
+            cx.error(v.pos, format!("`{operator}` takes no value"));
+            return None;
+        }
+        (_, None) => {
+            cx.error(op_pos, format!("`{operator}` needs a `value` to compare with"));
+            return None;
+        }
+        (operand, Some(v)) => Some(operand_value(v, operand, operator, cx)?),
+    };
+    let field = field?;
+    if let (true, Some(Literal::String(_) | Literal::Bool(_))) = (field.is_numeric(), &value) {
+        if let Some(v) = value_node {
+            cx.error(v.pos, format!("`{field}` is a number; compare it with a number"));
+        }
+    }
+    if let Some(v) = value_node {
+        refer_literals(&field, value.as_ref(), v, cx);
+    }
+    Some(Leaf { field, operator, value })
+}
+
+fn literal(node: &Node, cx: &mut Cx) -> Option<Literal> {
+    match node.scalar() {
+        Some(Scalar::Bool(b)) => Some(Literal::Bool(b)),
+        Some(Scalar::Int(i)) => Some(Literal::Number(i as f64)),
+        Some(Scalar::Float(x)) => Some(Literal::Number(x)),
+        Some(Scalar::Str(s)) => Some(Literal::String(s.to_owned())),
+        Some(Scalar::Null) => {
+            cx.error(node.pos, "missing value: use `is_empty` to test for an absent field");
+            None
+        }
+        None => {
+            cx.error(node.pos, format!("expected a single value, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+fn operand_value(node: &Node, operand: Operand, operator: Operator, cx: &mut Cx) -> Option<Literal> {
+    match operand {
+        Operand::Number => match literal(node, cx)? {
+            n @ Literal::Number(_) => Some(n),
+            other => {
+                cx.error(node.pos, format!("`{operator}` compares numbers, found `{other}`"));
+                None
+            }
+        },
+        Operand::List => match &node.kind {
+            Kind::Seq(items) => {
+                let values: Option<Vec<Literal>> = items.iter().map(|n| literal(n, cx)).collect();
+                values.map(Literal::List)
+            }
+            _ => {
+                cx.error(node.pos, format!("`{operator}` needs a list of values, found {}", node.describe()));
+                None
+            }
+        },
+        Operand::Scalar | Operand::None => literal(node, cx),
+    }
+}
+
+/// Records the names a condition compares with (states, case types, select options) so that a
+/// typo such as `pending-approval` or `majr` is an error rather than a level silently skipped.
+fn refer_literals(field: &FieldPath, value: Option<&Literal>, node: &Node, cx: &mut Cx) {
+    let strings: Vec<&str> = match value {
+        Some(Literal::String(s)) => vec![s],
+        Some(Literal::List(items)) => items.iter().filter_map(|l| if let Literal::String(s) = l { Some(s.as_str()) } else { None }).collect(),
+        _ => Vec::new(),
+    };
+    let kind = match field {
+        FieldPath::Status | FieldPath::ToState | FieldPath::FromState => RefKind::State,
+        FieldPath::CaseType => RefKind::CaseType,
+        FieldPath::CustomField(key) => {
+            cx.refer(RefKind::CustomField, key, node.pos);
+            RefKind::FieldValue { field: key.clone() }
+        }
+        _ => return,
+    };
+    for s in strings {
+        cx.refer(kind.clone(), s, node.pos);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hooks, automations, analytics
+
+fn transition_filter(node: &Node, cx: &mut Cx) -> Option<TransitionFilter> {
+    let f = fields(node, cx, "`when` (from / to)")?;
+    Some(TransitionFilter { from: f.opt(cx, "from", state_name), to: f.opt(cx, "to", state_name) })
+}
+
+fn hook(node: &Node, cx: &mut Cx) -> Option<Hook> {
+    let f = fields(node, cx, "a hook")?;
+    let event = f.req(cx, "event", "the event name", text)?;
+    Some(Hook { event, when: f.opt(cx, "when", transition_filter).unwrap_or_default(), run: f.opt_list(cx, "run", host_action) })
+}
+
+fn automation(node: &Node, cx: &mut Cx) -> Option<Automation> {
+    let f = fields(node, cx, "an automation")?;
+    let id = f.req(cx, "id", "the automation id", text);
+    let on = f.req(cx, "on", "the event name", text);
+    Some(Automation { id: id?, on: on?, when: f.opt(cx, "when", transition_filter).unwrap_or_default(), run: f.opt_list(cx, "run", host_action) })
+}
+
+fn analytics(node: &Node, cx: &mut Cx) -> Option<Analytics> {
+    let f = fields(node, cx, "analytics")?;
+    let dashboards = f.opt_list(cx, "dashboards", |n, cx| {
+        let d = fields(n, cx, "a dashboard reference")?;
+        let id = d.req(cx, "ref", "the dashboard id", text)?;
+        cx.refer(RefKind::Dashboard, &id, d.get("ref").map_or(n.pos, |r| r.pos));
+        Some(id)
+    });
+    let metrics = f.opt_list(cx, "metrics", |n, cx| {
+        let m = fields(n, cx, "a metric")?;
+        let id = m.req(cx, "id", "the metric id", text);
+        let expression = m.req(cx, "expression", "how it is computed", text);
+        Some(Metric { id: id?, description: m.opt(cx, "description", text), expression: expression? })
+    });
+    Some(Analytics { dashboards, metrics })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recipes
+
+pub(crate) fn recipe_file(root: &Node, cx: &mut Cx) -> Option<Recipe> {
+    let top = fields(root, cx, "a recipe file")?;
+    model_version(&top, cx);
+    let f = top.req(cx, "recipe", "the recipe", |n, cx| fields(n, cx, "a recipe"))?;
+    f.warn_unknown(cx, "a recipe", &["key", "name", "description", "trigger", "schedule", "conditions", "actions", "metadata", "requires_approval"]);
+    let key = f.req(cx, "key", "the recipe key", text);
+    let trigger = f.req(cx, "trigger", "the event that runs it", |n, cx| {
+        let spelled = text(n, cx)?;
+        let canonical = spelled.strip_prefix("issue.").map_or(spelled.clone(), |rest| format!("case.{rest}"));
+        let found = Trigger::ALL.iter().find(|(name, _)| *name == canonical).map(|(_, t)| *t);
+        if found.is_none() {
+            let names: Vec<_> = Trigger::ALL.iter().map(|(n, _)| *n).collect();
+            cx.error(n.pos, format!("unknown trigger `{}`; expected one of {}", shorten(&spelled), names.join(", ")));
+        }
+        found
+    });
+    let schedule = f.opt(cx, "schedule", text);
+    match (trigger, f.get("schedule")) {
+        (Some(Trigger::Scheduled), None) => cx.error(f.pos, "a `scheduled` recipe needs a cron `schedule`, e.g. \"0 9 * * 1-5\""),
+        (Some(t), Some(s)) if t != Trigger::Scheduled => {
+            cx.error(s.pos, format!("`schedule` only applies to `trigger: scheduled`, not `{}`", t.as_str()));
+        }
+        _ => {}
+    }
+    let actions = f.req(cx, "actions", "what the recipe does", |n, cx| list(n, cx, action)).unwrap_or_default();
+    let key = key?;
+    Some(Recipe {
+        name: f.opt(cx, "name", text).unwrap_or_else(|| key.clone()),
+        key,
+        trigger: trigger?,
+        schedule,
+        conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
+        actions,
+        requires_approval: f.opt(cx, "requires_approval", boolean).unwrap_or(false),
+    })
+}
+
+fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
+    let f = fields(node, cx, "an action")?;
+    let type_node = f.req(cx, "type", "the action type", |n, _| Some(n))?;
+    let kind_name = text(type_node, cx)?;
+    let kind = match kind_name.as_str() {
+        "notify" => {
+            if !f.has("channel") && !f.has("recipients") {
+                cx.error(f.pos, "a `notify` action needs a `channel` or `recipients`");
+            }
+            ActionKind::Notify
+        }
+        "modify_approval_chain" => ActionKind::ModifyApprovalChain(f.req(cx, "changes", "the chain changes", |n, cx| list(n, cx, chain_changes)).unwrap_or_default().into_iter().flatten().collect()),
+        "escalate_approval" => ActionKind::EscalateApproval {
+            add_approvers: f.req(cx, "add_approvers", "who becomes eligible", assignments).unwrap_or_default(),
+            reason: f.opt(cx, "reason", text),
+        },
+        "request_approval" => ActionKind::RequestApproval {
+            assignment: f.req(cx, "assignment", "who must approve", assignment)?,
+            timeout: f.opt(cx, "timeout", duration),
+        },
+        "add_label" => ActionKind::AddLabel(f.req(cx, "label", "the label to add", text)?),
+        "set_priority" => ActionKind::SetPriority(f.req(cx, "value", "the new priority", text)?),
+        "set_field" => {
+            let field = f.req(cx, "field", "the field to set", text)?;
+            let value = f.entry("value").map(|(_, v)| v.to_json());
+            if value.is_none() {
+                cx.error(f.pos, "missing `value` (what to set the field to)");
+            }
+            ActionKind::SetField { field, value: value.unwrap_or(Value::Null) }
+        }
+        "add_comment" => ActionKind::AddComment(f.req(cx, "body", "the comment text", text)?),
+        "create_child_issue" => {
+            let case_type = f.req(cx, "case_type", "the child's case type", text)?;
+            cx.refer(RefKind::CaseType, &case_type, f.get("case_type").map_or(f.pos, |n| n.pos));
+            f.req(cx, "title", "the child's title", text);
+            ActionKind::CreateChildIssue { case_type }
+        }
+        other => {
+            cx.warn(type_node.pos, format!("unknown action type `{}`: the engine returns it to the host as written", shorten(other)));
+            ActionKind::Other(other.to_owned())
+        }
+    };
+    Some(Action { kind, params: f.to_json_except("type") })
+}
+
+fn level_number(node: &Node, cx: &mut Cx) -> Option<u32> {
+    let n = positive(node, cx)?;
+    cx.refer(RefKind::Level, &n.to_string(), node.pos);
+    Some(n)
+}
+
+/// One item of `changes:`; a mapping may hold several changes, applied in the order written.
+fn chain_changes(node: &Node, cx: &mut Cx) -> Option<Vec<ChainChange>> {
+    let f = fields(node, cx, "a chain change")?;
+    let mut out = Vec::new();
+    for (key, value) in f.entries {
+        let change = match key.key_text() {
+            "skip_levels" => list(value, cx, level_number).map(ChainChange::SkipLevels),
+            "reduce_timeout" => reduce_timeout(value, cx),
+            "add_approvers" => add_approvers(value, cx),
+            other => {
+                cx.error(key.pos, format!("unknown chain change `{}`; expected skip_levels, reduce_timeout or add_approvers", shorten(other)));
+                None
+            }
+        };
+        out.extend(change);
+    }
+    Some(out)
+}
+
+fn reduce_timeout(node: &Node, cx: &mut Cx) -> Option<ChainChange> {
+    let f = fields(node, cx, "reduce_timeout (`all_levels: 1h`, or `level:`/`levels:` with `timeout:`)")?;
+    f.warn_unknown(cx, "reduce_timeout", &["all_levels", "level", "levels", "timeout"]);
+    if let Some(all) = f.get("all_levels") {
+        if let Some(extra) = ["level", "levels", "timeout"].iter().find_map(|k| f.get(k)) {
+            cx.error(extra.pos, "`all_levels` applies to every level; drop `level`/`levels`/`timeout`");
+        }
+        return duration(all, cx).map(|to| ChainChange::ReduceTimeout { levels: None, to });
+    }
+    let levels = match (f.get("level"), f.get("levels")) {
+        (Some(n), None) => level_number(n, cx).map(|l| vec![l]),
+        (None, Some(n)) => list(n, cx, level_number),
+        _ => {
+            cx.error(f.pos, "reduce_timeout needs `all_levels`, or one of `level` / `levels` with `timeout`");
+            None
+        }
+    };
+    let to = f.req(cx, "timeout", "the new, shorter timeout", duration);
+    Some(ChainChange::ReduceTimeout { levels: Some(levels?), to: to? })
+}
+
+fn add_approvers(node: &Node, cx: &mut Cx) -> Option<ChainChange> {
+    let f = fields(node, cx, "add_approvers (`level` and `assignment`/`assignments`)")?;
+    f.warn_unknown(cx, "add_approvers", &["level", "assignment", "assignments"]);
+    let level = f.req(cx, "level", "the level that gains approvers", level_number);
+    let assignments = match (f.get("assignment"), f.get("assignments")) {
+        (Some(a), None) => assignment(a, cx).map(|a| vec![a]),
+        (None, Some(list)) => assignments(list, cx),
+        _ => {
+            cx.error(f.pos, "add_approvers needs exactly one of `assignment` or `assignments`");
+            None
+        }
+    };
+    Some(ChainChange::AddApprovers { level: level?, assignments: assignments? })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboards
+
+pub(crate) fn dashboard_file(root: &Node, cx: &mut Cx) -> Option<Dashboard> {
+    let top = fields(root, cx, "a dashboard file")?;
+    model_version(&top, cx);
+    let f = top.req(cx, "dashboard", "the dashboard", |n, cx| fields(n, cx, "a dashboard"))?;
+    let id = f.req(cx, "id", "the dashboard id", text)?;
+    let widgets = f.opt_list(cx, "widgets", widget);
+    if let Some(list_node) = f.get("widgets") {
+        for (i, w) in widgets.iter().enumerate() {
+            if widgets[..i].iter().any(|o| o.id == w.id) {
+                cx.error(list_node.pos, format!("two widgets have the id `{}`", w.id));
+            }
+        }
+    }
+    let alerts = f.opt_list(cx, "alerts", |n, cx| alert(n, cx, &id));
+    Some(Dashboard { name: f.opt(cx, "name", text).unwrap_or_else(|| id.clone()), id, widgets, alerts })
+}
+
+fn widget(node: &Node, cx: &mut Cx) -> Option<Widget> {
+    let f = fields(node, cx, "a widget")?;
+    let id = f.req(cx, "id", "the widget id", text);
+    let kind = f.req(cx, "type", "the widget type", text);
+    Some(Widget {
+        title: f.opt(cx, "title", text),
+        query: f.opt(cx, "query", query).unwrap_or_default(),
+        thresholds: f.opt_list(cx, "thresholds", |n, cx| {
+            let t = fields(n, cx, "a threshold")?;
+            let value = t.req(cx, "value", "the threshold value", number);
+            let color = t.req(cx, "color", "its color", text);
+            Some(Threshold { value: value?, color: color? })
+        }),
+        fields: f.opt(cx, "fields", texts).unwrap_or_default(),
+        id: id?,
+        kind: kind?,
+    })
+}
+
+fn filters(node: &Node, cx: &mut Cx) -> Option<Vec<Filter>> {
+    let Kind::Map(entries) = &node.kind else {
+        cx.error(node.pos, format!("expected a filter mapping (`status: production`), found {}", node.describe()));
+        return None;
+    };
+    let mut out = Vec::new();
+    for (key, value) in entries {
+        let Some(values) = one_or_many(value, cx) else { continue };
+        if key.key_text() == "status" {
+            for v in &values {
+                cx.refer(RefKind::State, v, value.pos);
+            }
+        }
+        out.push(Filter { field: key.key_text().to_owned(), values });
+    }
+    Some(out)
+}
+
+fn query(node: &Node, cx: &mut Cx) -> Option<Query> {
+    let f = fields(node, cx, "a widget query")?;
+    let buckets = f.opt(cx, "buckets", |n, cx| list(n, cx, duration)).unwrap_or_default();
+    if buckets.windows(2).any(|w| w[0] >= w[1]) {
+        if let Some(n) = f.get("buckets") {
+            cx.error(n.pos, "histogram buckets must be strictly ascending");
+        }
+    }
+    Some(Query {
+        metric: f.opt(cx, "metric", text),
+        field: f.opt(cx, "field", text),
+        expression: f.opt(cx, "expression", text),
+        filter: f.opt(cx, "filter", filters).unwrap_or_default(),
+        group_by: f.opt(cx, "group_by", text),
+        time_range: f.opt(cx, "time_range", duration),
+        from_state: f.opt(cx, "from_state", state_name),
+        to_state: f.opt(cx, "to_state", state_name),
+        buckets,
+        order_by: f.opt(cx, "order_by", text),
+        limit: f.opt(cx, "limit", positive),
+    })
+}
+
+fn alert(node: &Node, cx: &mut Cx, dashboard: &str) -> Option<Alert> {
+    let f = fields(node, cx, "an alert")?;
+    let id = f.req(cx, "id", "the alert id", text);
+    let c = f.req(cx, "condition", "when the alert fires", |n, cx| fields(n, cx, "an alert condition"))?;
+    c.warn_unknown(cx, "an alert condition", &["metric", "filter", "field", "operator", "value"]);
+    let metric = c.opt(cx, "metric", text);
+    let field = c.opt(cx, "field", text);
+    match (&metric, &field, c.get("metric"), c.get("field")) {
+        (Some(m), None, Some(n), _) => cx.refer(RefKind::Metric { dashboard: dashboard.to_owned() }, m, n.pos),
+        (None, Some(name), _, Some(n)) => {
+            if !ALERT_FIELDS.contains(&name.as_str()) {
+                cx.error(n.pos, format!("unknown alert field `{}`; the engine computes {}", shorten(name), ALERT_FIELDS.join(", ")));
+            }
+        }
+        (Some(_), Some(_), _, Some(n)) => cx.error(n.pos, "an alert watches a `metric` or a `field`, not both"),
+        _ => cx.error(c.pos, "an alert condition needs a `metric` or a `field`"),
+    }
+    let operator = c.req(cx, "operator", "how to compare, e.g. \">\"", |n, cx| {
+        let spelled = text(n, cx)?;
+        let op = Operator::from_spelling(&spelled);
+        match op {
+            Some(op) if op.operand() == Operand::Number || matches!(op, Operator::Eq | Operator::Ne) => Some(op),
+            Some(_) => {
+                cx.error(n.pos, format!("an alert compares numbers; `{}` does not", shorten(&spelled)));
+                None
+            }
+            None => {
+                let known: Vec<_> = Operator::spellings().collect();
+                cx.error(n.pos, format!("unknown operator `{}`; expected one of {}", shorten(&spelled), known.join(", ")));
+                None
+            }
+        }
+    });
+    let value = c.req(cx, "value", "the threshold", number);
+    Some(Alert {
+        name: f.opt(cx, "name", text),
+        filter: c.opt(cx, "filter", filters).unwrap_or_default(),
+        severity: f.opt(cx, "severity", text),
+        channels: f.opt(cx, "channels", texts).unwrap_or_default(),
+        id: id?,
+        metric,
+        field,
+        operator: operator?,
+        value: value?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case types and workspace
+
+/// `case_types.yaml` (`case_types:`, alias `issue_types:`).
+pub(crate) fn case_types_file(root: &Node, cx: &mut Cx) -> Vec<CaseType> {
+    let Some(f) = fields(root, cx, "a case types file") else { return Vec::new() };
+    model_version(&f, cx);
+    let Some(list_node) = f.get_either(cx, "case_types", "issue_types") else {
+        cx.error(f.pos, "missing `case_types` (the list of case types)");
+        return Vec::new();
+    };
+    let types = list(list_node, cx, case_type).unwrap_or_default();
+    for (i, t) in types.iter().enumerate() {
+        if types[..i].iter().any(|o| o.key == t.key) {
+            cx.error(list_node.pos, format!("two case types have the key `{}`", t.key));
+        }
+    }
+    types
+}
+
+fn case_type(node: &Node, cx: &mut Cx) -> Option<CaseType> {
+    let f = fields(node, cx, "a case type")?;
+    let key = f.req(cx, "key", "the case type key", text)?;
+    let fields_node = f.get("fields");
+    let defs = fields_node.and_then(|n| list(n, cx, field_def)).unwrap_or_default();
+    for (i, d) in defs.iter().enumerate() {
+        if defs[..i].iter().any(|o| o.key == d.key) {
+            cx.error(fields_node.map_or(f.pos, |n| n.pos), format!("case type `{key}` declares the field `{}` twice", d.key));
+        }
+    }
+    Some(CaseType { label: f.opt(cx, "label", text), fields: defs, key })
+}
+
+fn field_def(node: &Node, cx: &mut Cx) -> Option<FieldDef> {
+    let f = fields(node, cx, "a field definition")?;
+    let key = f.req(cx, "key", "the field key", text);
+    let kind = f.req(cx, "type", "the field type", |n, cx| one_of(n, cx, "field type", &FieldKind::ALL));
+    let options = f.opt(cx, "options", texts).unwrap_or_default();
+    if matches!(kind, Some(FieldKind::Select | FieldKind::Multiselect)) && options.is_empty() {
+        cx.error(f.get("type").map_or(f.pos, |n| n.pos), "a select field needs a non-empty list of `options`");
+    }
+    Some(FieldDef {
+        label: f.opt(cx, "label", text),
+        required: f.opt(cx, "required", boolean).unwrap_or(false),
+        readonly: f.opt(cx, "readonly", boolean).unwrap_or(false),
+        options,
+        key: key?,
+        kind: kind?,
+    })
+}
+
+/// `workspace.yaml` (`workspace:`, alias `project:`).
+pub(crate) fn workspace_file(root: &Node, cx: &mut Cx) -> Option<Workspace> {
+    let top = fields(root, cx, "a workspace file")?;
+    let f = match top.get_either(cx, "workspace", "project") {
+        Some(n) => fields(n, cx, "the workspace")?,
+        None => {
+            cx.error(top.pos, "missing `workspace` (the workspace settings)");
+            return None;
+        }
+    };
+    let roles = f
+        .opt(cx, "team", |n, cx| fields(n, cx, "the team"))
+        .map(|team| {
+            team.opt_list(cx, "roles", |n, cx| match &n.kind {
+                Kind::Map(_) => fields(n, cx, "a role")?.req(cx, "name", "the role name", text),
+                _ => text(n, cx),
+            })
+        })
+        .unwrap_or_default();
+    let calendar = match (f.get("calendar"), top.get("calendar")) {
+        (Some(_), Some(second)) => {
+            cx.error(second.pos, "`calendar` is given twice (top level and under `workspace`); keep one");
+            None
+        }
+        (Some(n), None) | (None, Some(n)) => calendar(n, cx),
+        (None, None) => None,
+    };
+    let seed_cases = f
+        .opt(cx, "seed_data", |n, cx| fields(n, cx, "seed data"))
+        .map(|seed| seed.opt_list(cx, "cases", seed_case))
+        .unwrap_or_default();
+    Some(Workspace { key: f.opt(cx, "key", text), name: f.opt(cx, "name", text), roles, calendar, seed_cases })
+}
+
+fn seed_case(node: &Node, cx: &mut Cx) -> Option<SeedCase> {
+    let f = fields(node, cx, "a seed case")?;
+    let title = f.req(cx, "title", "the case title", text);
+    let case_type_node = f.get_either(cx, "case_type", "issue_type");
+    let case_type = match case_type_node {
+        Some(n) => {
+            let t = text(n, cx);
+            if let Some(t) = &t {
+                cx.refer(RefKind::CaseType, t, n.pos);
+            }
+            t
+        }
+        None => {
+            cx.error(f.pos, "missing `case_type` of the seed case");
+            None
+        }
+    };
+    Some(SeedCase {
+        description: f.opt(cx, "description", text),
+        status: f.opt(cx, "status", state_name),
+        priority: f.opt(cx, "priority", text),
+        labels: f.opt(cx, "labels", texts).unwrap_or_default(),
+        custom_fields: f.opt(cx, "custom_fields", |n, cx| fields(n, cx, "custom fields").map(|c| c.to_json_except(""))).unwrap_or_default(),
+        title: title?,
+        case_type: case_type?,
+    })
+}
+
+/// A text scalar run through one of the calendar module's parsers.
+fn parsed<T>(node: &Node, cx: &mut Cx, parse: fn(&str) -> Result<T, String>) -> Option<T> {
+    let t = text(node, cx)?;
+    parse(&t).map_err(|e| cx.error(node.pos, e)).ok()
+}
+
+/// The `calendar:` extension; absent parts take the defaults (UTC, Mon–Fri, 09:00–17:00).
+pub(crate) fn calendar(node: &Node, cx: &mut Cx) -> Option<Calendar> {
+    let f = fields(node, cx, "a calendar")?;
+    f.warn_unknown(cx, "a calendar", &["timezone", "working_days", "hours", "holidays"]);
+    let default = Calendar::default();
+    let timezone = match f.get("timezone") {
+        Some(n) => parsed(n, cx, calendar::parse_timezone)?,
+        None => (default.timezone_name().to_owned(), default.timezone().clone()),
+    };
+    let days = match f.get("working_days") {
+        Some(n) => list(n, cx, |d, cx| parsed(d, cx, calendar::parse_weekday))?,
+        None => [jiff::civil::Weekday::Monday, jiff::civil::Weekday::Tuesday, jiff::civil::Weekday::Wednesday, jiff::civil::Weekday::Thursday, jiff::civil::Weekday::Friday].to_vec(),
+    };
+    if days.is_empty() {
+        cx.error(f.get("working_days").map_or(f.pos, |n| n.pos), "a calendar needs at least one working day");
+    }
+    let hours: WorkingHours = match f.get("hours") {
+        Some(n) => parsed(n, cx, calendar::parse_hours)?,
+        None => default.hours(),
+    };
+    let holidays = f.opt(cx, "holidays", |n, cx| list(n, cx, |d, cx| parsed(d, cx, calendar::parse_date))).unwrap_or_default();
+    Some(Calendar::new(timezone, days, hours, holidays))
+}

@@ -1,0 +1,286 @@
+//! A pack (in-memory files) → a validated [`Pack`], or every error found.
+//!
+//! The layout is Kiket's: `workflows/<id>.yaml`, `workflows/<id>/automation_recipes/*.yaml`,
+//! `dashboards/*.yaml`, `case_types.yaml` (alias `issue_types.yaml`), `workspace.yaml` (alias
+//! `project.yaml`), `boards/*.yaml`. Paths may carry a leading `.kiket/`. Reading files from disk
+//! is the caller's business (see `pack_dir`); this module never touches the file system.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::decode::{self, Cx, Ref, RefKind};
+use super::yaml::{self, Pos, shorten};
+use super::{Pack, Workspace};
+use crate::error::{DefinitionsError, Diagnostic};
+
+/// One file of a pack: its path inside the pack and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackFile {
+    pub path: String,
+    pub text: String,
+}
+
+impl PackFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> PackFile {
+        PackFile { path: path.into(), text: text.into() }
+    }
+}
+
+/// Limits a host may tighten or relax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Total size of all files of a pack, in bytes (default 1 MiB).
+    pub max_definitions_bytes: usize,
+    /// Deepest nesting of all/any/not in a condition (default 64).
+    pub max_condition_depth: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions { max_definitions_bytes: 1 << 20, max_condition_depth: 64 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum FileRole {
+    Workflow(String),
+    Recipes(String),
+    Dashboard,
+    CaseTypes,
+    Workspace,
+    Board,
+}
+
+fn classify(path: &str) -> Option<FileRole> {
+    let stem = path.strip_suffix(".yaml").or_else(|| path.strip_suffix(".yml"))?;
+    let parts: Vec<&str> = stem.split('/').collect();
+    Some(match parts.as_slice() {
+        ["case_types" | "issue_types"] => FileRole::CaseTypes,
+        ["workspace" | "project"] => FileRole::Workspace,
+        ["workflows", id] => FileRole::Workflow((*id).to_owned()),
+        ["workflows", id, "automation_recipes", _] => FileRole::Recipes((*id).to_owned()),
+        ["dashboards", _] => FileRole::Dashboard,
+        ["boards", _] => FileRole::Board,
+        _ => return None,
+    })
+}
+
+/// `./a\b` and `.kiket/a/b` both name `a/b`.
+fn normalise(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.trim_start_matches("./");
+    path.strip_prefix(".kiket/").unwrap_or(path).to_owned()
+}
+
+fn whole_file(file: &str, message: impl Into<String>) -> Diagnostic {
+    Diagnostic { file: file.to_owned(), line: 0, column: 0, message: message.into() }
+}
+
+/// Loads and validates a pack. On success, the pack and its warnings (sorted); on failure, every
+/// error found and the warnings.
+///
+/// ```
+/// use release_policy::definitions::{load, LoadOptions, PackFile};
+/// let files = [PackFile::new("case_types.yaml", "case_types: [{key: Release}]")];
+/// let err = load(&files, &LoadOptions::default()).unwrap_err();
+/// assert!(err.first().message.contains("no workflow"));
+/// ```
+pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diagnostic>), DefinitionsError> {
+    let mut cx = Cx::new(options.max_condition_depth);
+
+    let total: usize = files.iter().map(|f| f.text.len()).sum();
+    if total > options.max_definitions_bytes {
+        let err = whole_file("(pack)", format!("the definitions are {total} bytes; the limit is {} bytes", options.max_definitions_bytes));
+        return Err(DefinitionsError { errors: vec![err], warnings: Vec::new() });
+    }
+
+    // Sorted by path so that results never depend on the order a directory was listed in.
+    let mut classified: BTreeMap<String, (FileRole, &str)> = BTreeMap::new();
+    for file in files {
+        let path = normalise(&file.path);
+        match classify(&path) {
+            Some(role) => {
+                if classified.insert(path.clone(), (role, &file.text)).is_some() {
+                    cx.errors.push(whole_file(&path, "this file is given twice"));
+                }
+            }
+            None if path.ends_with(".yaml") || path.ends_with(".yml") => {
+                cx.warnings.push(whole_file(&path, "not part of the Kiket pack layout; ignored"));
+            }
+            None => {}
+        }
+    }
+
+    let mut workflows = Vec::new();
+    let mut recipes = Vec::new();
+    let mut dashboards = Vec::new();
+    let mut case_types = None;
+    let mut workspace = None;
+    for (path, (role, text)) in &classified {
+        cx.file = path.clone();
+        let root = match yaml::parse(text) {
+            Ok(root) => root,
+            Err(e) => {
+                cx.error(e.pos, format!("YAML syntax: {}", e.message));
+                continue;
+            }
+        };
+        match role {
+            FileRole::Workflow(stem) => {
+                if let Some(w) = decode::workflow_file(&root, &mut cx) {
+                    workflows.push((path.clone(), stem.clone(), w));
+                }
+            }
+            FileRole::Recipes(workflow) => {
+                if let Some(r) = decode::recipe_file(&root, &mut cx) {
+                    recipes.push((path.clone(), workflow.clone(), r));
+                }
+            }
+            FileRole::Dashboard => dashboards.extend(decode::dashboard_file(&root, &mut cx)),
+            FileRole::CaseTypes => {
+                if case_types.is_some() {
+                    cx.errors.push(whole_file(path, "both case_types.yaml and issue_types.yaml are present; keep one"));
+                }
+                case_types = Some(decode::case_types_file(&root, &mut cx));
+            }
+            FileRole::Workspace => {
+                if workspace.is_some() {
+                    cx.errors.push(whole_file(path, "both workspace.yaml and project.yaml are present; keep one"));
+                }
+                workspace = decode::workspace_file(&root, &mut cx);
+            }
+            // Boards are presentation for the Kiket UI: checked for syntax, otherwise not read.
+            FileRole::Board => {}
+        }
+    }
+
+    let workflow = match workflows.len() {
+        1 => workflows.pop().map(|(path, stem, w)| {
+            if w.id != stem {
+                cx.warnings.push(Diagnostic { file: path, line: 1, column: 1, message: format!("the workflow id `{}` differs from its file name `{stem}`; recipes are looked up under workflows/{}/", w.id, w.id) });
+            }
+            w
+        }),
+        0 => {
+            if !classified.values().any(|(r, _)| matches!(r, FileRole::Workflow(_))) {
+                cx.errors.push(whole_file("workflows/", "no workflow file (workflows/<id>.yaml) in the pack"));
+            }
+            None
+        }
+        _ => {
+            let names: Vec<_> = workflows.iter().map(|(p, _, _)| p.as_str()).collect();
+            cx.errors.push(whole_file(&workflows[1].0, format!("this engine evaluates one release workflow per pack; found {}", names.join(", "))));
+            None
+        }
+    };
+    if case_types.is_none() {
+        cx.errors.push(whole_file("case_types.yaml", "missing: releases are checked against the pack's case types"));
+    }
+
+    if let Some(workflow) = &workflow {
+        for (path, dir, recipe) in &recipes {
+            if *dir != workflow.id {
+                cx.errors.push(whole_file(path, format!("recipes of workflow `{dir}`, but the pack's workflow is `{}`", workflow.id)));
+            }
+            let _ = recipe;
+        }
+        let mut keys = BTreeSet::new();
+        for (path, _, recipe) in &recipes {
+            if !keys.insert(recipe.key.clone()) {
+                cx.errors.push(whole_file(path, format!("a second recipe with the key `{}`", recipe.key)));
+            }
+        }
+    }
+
+    let pack = workflow.map(|workflow| Pack {
+        workflow,
+        recipes: recipes.into_iter().map(|(_, _, r)| r).collect(),
+        dashboards,
+        case_types: case_types.unwrap_or_default(),
+        workspace: workspace.unwrap_or_else(Workspace::default),
+    });
+    if let Some(pack) = &pack {
+        check_references(pack, &mut cx);
+    }
+
+    let Cx { mut errors, mut warnings, .. } = cx;
+    errors.sort();
+    errors.dedup();
+    warnings.sort();
+    warnings.dedup();
+    match pack {
+        Some(pack) if errors.is_empty() => Ok((pack, warnings)),
+        _ => {
+            if errors.is_empty() {
+                errors.push(whole_file("(pack)", "the pack could not be assembled"));
+            }
+            Err(DefinitionsError { errors, warnings })
+        }
+    }
+}
+
+/// Every case type's definition of the custom field `key`.
+fn field_defs<'p>(pack: &'p Pack, key: &'p str) -> impl Iterator<Item = &'p super::FieldDef> + 'p {
+    pack.case_types.iter().filter_map(move |c| c.field(key))
+}
+
+/// Resolves every name one file uses from another.
+fn check_references(pack: &Pack, cx: &mut Cx) {
+    let states: Vec<&str> = pack.workflow.states.iter().map(|s| s.id.as_str()).collect();
+    let case_types: Vec<&str> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
+    let levels: Vec<u32> = pack.chain_transition().map(|(_, c)| c.levels.iter().map(|l| l.level).collect()).unwrap_or_default();
+    let declared_roles: BTreeSet<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
+    let mut undeclared_roles: BTreeMap<String, (Ref, usize)> = BTreeMap::new();
+    let mut undeclared_fields: BTreeMap<String, Ref> = BTreeMap::new();
+    let refs = std::mem::take(&mut cx.refs);
+
+    for r in refs {
+        let at = Pos { line: r.pos.line, column: r.pos.column };
+        let name = shorten(&r.name);
+        let error = match &r.kind {
+            RefKind::State if !states.contains(&r.name.as_str()) => Some(format!("unknown state `{name}`; the workflow's states are {}", states.join(", "))),
+            RefKind::CaseType if !case_types.contains(&r.name.as_str()) => Some(format!("unknown case type `{name}`; the pack's case types are {}", case_types.join(", "))),
+            RefKind::Level if !r.name.parse().is_ok_and(|n: u32| levels.contains(&n)) => {
+                let list: Vec<String> = levels.iter().map(u32::to_string).collect();
+                Some(format!("there is no level {name} in the approval chain (levels: {})", list.join(", ")))
+            }
+            RefKind::Dashboard if !pack.dashboards.iter().any(|d| d.id == r.name) => {
+                Some(format!("no dashboard has the id `{name}`"))
+            }
+            RefKind::Metric { dashboard } => {
+                let widget = pack.dashboards.iter().filter(|d| d.id == *dashboard).flat_map(|d| &d.widgets).any(|w| w.id == r.name);
+                let prefix = format!("{}.", pack.workflow.id);
+                let metric = pack.workflow.analytics.metrics.iter().any(|m| m.id == r.name || m.id.strip_prefix(&prefix) == Some(r.name.as_str()));
+                (!widget && !metric).then(|| format!("unknown metric `{name}`: no widget of this dashboard and no workflow metric has that id"))
+            }
+            RefKind::FieldValue { field } => {
+                let selects: Vec<_> = field_defs(pack, field).filter(|d| !d.options.is_empty()).collect();
+                let allowed = selects.iter().any(|d| d.options.iter().any(|o| *o == r.name));
+                (!selects.is_empty() && !allowed).then(|| {
+                    let mut options: Vec<&str> = selects.iter().flat_map(|d| d.options.iter().map(String::as_str)).collect();
+                    options.dedup();
+                    format!("`{name}` is not an option of custom field `{field}`; its options are {}", options.join(", "))
+                })
+            }
+            RefKind::Role if !declared_roles.contains(r.name.as_str()) => {
+                undeclared_roles.entry(r.name.clone()).or_insert((r.clone(), 0)).1 += 1;
+                None
+            }
+            RefKind::CustomField | RefKind::RequiredField if field_defs(pack, &r.name).next().is_none() => {
+                undeclared_fields.entry(r.name.clone()).or_insert(r.clone());
+                None
+            }
+            _ => None,
+        };
+        if let Some(message) = error {
+            cx.errors.push(Diagnostic { file: r.file.clone(), line: at.line, column: at.column, message });
+        }
+    }
+    for (role, (first, uses)) in undeclared_roles {
+        let message = format!("role `{role}` is used ({uses} place{}) but not declared in workspace.yaml team.roles", if uses == 1 { "" } else { "s" });
+        cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
+    }
+    for (field, first) in undeclared_fields {
+        let message = format!("custom field `{field}` is not declared by any case type");
+        cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
+    }
+}

@@ -1,0 +1,489 @@
+//! The Kiket 1.0 definitions format, typed.
+//!
+//! Owns: the model of a pack (workflow, approval chain, escalation ladder, SLA, recipes, dashboards,
+//! case types, workspace), reading it from YAML text with positioned diagnostics (`yaml`, `decode`)
+//! and checking a pack as a whole (`load`). Must not know: requests, `now`, or how anything is
+//! evaluated. Display-only keys (colors, icons, descriptions of states) are read past, not kept.
+
+pub mod yaml;
+
+mod decode;
+mod load;
+
+pub use load::{LoadOptions, PackFile, load};
+
+use serde_json::{Map, Value};
+
+use crate::calendar::Calendar;
+use crate::condition::{Condition, Operator};
+use crate::duration::Duration;
+
+/// A loaded, validated pack: one release workflow and everything that refers to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pack {
+    pub workflow: Workflow,
+    /// Automation recipes of the workflow, in file-name order.
+    pub recipes: Vec<Recipe>,
+    pub dashboards: Vec<Dashboard>,
+    pub case_types: Vec<CaseType>,
+    pub workspace: Workspace,
+}
+
+impl Pack {
+    /// The transition carrying the approval chain, and the chain (validation guarantees one).
+    pub fn chain_transition(&self) -> Option<(&Transition, &ApprovalChain)> {
+        self.workflow.transitions.iter().find_map(|t| t.approval_chain.as_ref().map(|c| (t, c)))
+    }
+
+    pub fn case_type(&self, key: &str) -> Option<&CaseType> {
+        self.case_types.iter().find(|c| c.key == key)
+    }
+}
+
+/// `workflows/<id>.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workflow {
+    pub id: String,
+    pub name: String,
+    pub version: Option<String>,
+    /// States in the order written.
+    pub states: Vec<State>,
+    pub transitions: Vec<Transition>,
+    pub hooks: Vec<Hook>,
+    pub automations: Vec<Automation>,
+    pub analytics: Analytics,
+}
+
+impl Workflow {
+    pub fn state(&self, id: &str) -> Option<&State> {
+        self.states.iter().find(|s| s.id == id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub id: String,
+    pub kind: StateType,
+    pub category: Option<String>,
+    pub label: Option<String>,
+    pub wip_limit: Option<u32>,
+    pub sla: Option<Sla>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateType {
+    Initial,
+    Active,
+    Gateway,
+    Final,
+}
+
+/// A state's service level: warn after `warning`, breached after `breach`, from `status_since`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sla {
+    pub warning: Option<Duration>,
+    pub breach: Option<Duration>,
+    pub business_hours: bool,
+    pub on_warning: Vec<HostAction>,
+    pub on_breach: Vec<HostAction>,
+}
+
+/// An action the engine never performs itself: it is handed to the host exactly as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostAction {
+    /// The `action:` (hooks, SLA) or `type:` (recipes) name.
+    pub action: String,
+    /// Every other key, verbatim.
+    pub params: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    pub name: Option<String>,
+    /// Custom fields that must be present and non-empty (`metadata.requires_fields`).
+    pub requires_fields: Vec<String>,
+    /// `metadata.rejection: true` marks the way back when approval is refused.
+    pub rejection: bool,
+    pub require_approval: Vec<ApprovalRequirement>,
+    pub approval_chain: Option<ApprovalChain>,
+}
+
+/// One `require_approval` entry: an eligible approver must approve this transition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApprovalRequirement {
+    pub assignment: Assignment,
+    pub message: Option<String>,
+    pub urgency: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApprovalChain {
+    /// Levels in ascending `level`, numbers unique.
+    pub levels: Vec<Level>,
+    /// The ladder, in the order written; it restarts for every level.
+    pub escalation: Vec<EscalationStep>,
+    pub business_hours: bool,
+    pub allow_self_approval: bool,
+}
+
+impl ApprovalChain {
+    pub fn level(&self, number: u32) -> Option<&Level> {
+        self.levels.iter().find(|l| l.level == number)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Level {
+    pub level: u32,
+    pub name: String,
+    /// A plain level is one group without a name; a `parallel` level has named groups.
+    pub groups: Vec<Group>,
+    pub logic: Logic,
+    pub timeout: Option<Duration>,
+    /// Absent: the level is always required.
+    pub conditions: Option<Condition>,
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub name: Option<String>,
+    pub assignments: Vec<Assignment>,
+    pub required: Required,
+}
+
+/// How many approvals a group needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Required {
+    /// One eligible approval.
+    Any,
+    /// Every resolved member of every assignment.
+    All,
+    /// N distinct eligible approvers.
+    AtLeast(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Logic {
+    And,
+    Or,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Assignment {
+    pub kind: AssignmentKind,
+    pub identifier: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AssignmentKind {
+    Role,
+    User,
+}
+
+/// One rung of the escalation ladder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EscalationStep {
+    pub after: Duration,
+    pub action: LadderAction,
+    pub to: Vec<Assignment>,
+    pub channels: Vec<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LadderAction {
+    Reminder,
+    Escalate,
+    NotifyExecutive,
+    AutoApprove,
+}
+
+impl LadderAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LadderAction::Reminder => "reminder",
+            LadderAction::Escalate => "escalate",
+            LadderAction::NotifyExecutive => "notify_executive",
+            LadderAction::AutoApprove => "auto_approve",
+        }
+    }
+}
+
+/// `hooks:` entries: host work on workflow events.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hook {
+    pub event: String,
+    pub when: TransitionFilter,
+    pub run: Vec<HostAction>,
+}
+
+/// `automations:` entries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Automation {
+    pub id: String,
+    pub on: String,
+    pub when: TransitionFilter,
+    pub run: Vec<HostAction>,
+}
+
+/// `when: {from, to}` on hooks and automations; an absent side matches any state.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TransitionFilter {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Analytics {
+    /// Dashboard ids the workflow refers to.
+    pub dashboards: Vec<String>,
+    pub metrics: Vec<Metric>,
+}
+
+/// A named metric expression (`cycle_time("development", "production")`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    pub id: String,
+    pub description: Option<String>,
+    pub expression: String,
+}
+
+/// `workflows/<id>/automation_recipes/*.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe {
+    pub key: String,
+    pub name: String,
+    pub trigger: Trigger,
+    /// The cron schedule of a `scheduled` recipe (required for it, refused for others).
+    pub schedule: Option<String>,
+    pub conditions: Option<Condition>,
+    pub actions: Vec<Action>,
+    pub requires_approval: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    CaseCreated,
+    CaseUpdated,
+    ApprovalTimeout,
+    AfterTransition,
+    Scheduled,
+}
+
+impl Trigger {
+    pub const ALL: [(&'static str, Trigger); 5] = [
+        ("case.created", Trigger::CaseCreated),
+        ("case.updated", Trigger::CaseUpdated),
+        ("approval.timeout", Trigger::ApprovalTimeout),
+        ("workflow.after_transition", Trigger::AfterTransition),
+        ("scheduled", Trigger::Scheduled),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Trigger::ALL.iter().find(|(_, t)| *t == self).map_or("?", |(s, _)| s)
+    }
+}
+
+/// A recipe action: what the engine understands of it, and its parameters for the host.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub kind: ActionKind,
+    /// Every key but `type`, verbatim, for the host.
+    pub params: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    Notify,
+    /// Applied by the engine to the chain.
+    ModifyApprovalChain(Vec<ChainChange>),
+    /// Adds eligible approvers to the active level from the instant it fires.
+    EscalateApproval { add_approvers: Vec<Assignment>, reason: Option<String> },
+    RequestApproval { assignment: Assignment, timeout: Option<Duration> },
+    AddLabel(String),
+    SetPriority(String),
+    SetField { field: String, value: Value },
+    AddComment(String),
+    CreateChildIssue { case_type: String },
+    /// A type the engine does not know: returned to the host untouched (a load warning says so).
+    Other(String),
+}
+
+impl Action {
+    /// The action's `type`.
+    pub fn type_name(&self) -> &str {
+        match &self.kind {
+            ActionKind::Notify => "notify",
+            ActionKind::ModifyApprovalChain(_) => "modify_approval_chain",
+            ActionKind::EscalateApproval { .. } => "escalate_approval",
+            ActionKind::RequestApproval { .. } => "request_approval",
+            ActionKind::AddLabel(_) => "add_label",
+            ActionKind::SetPriority(_) => "set_priority",
+            ActionKind::SetField { .. } => "set_field",
+            ActionKind::AddComment(_) => "add_comment",
+            ActionKind::CreateChildIssue { .. } => "create_child_issue",
+            ActionKind::Other(name) => name,
+        }
+    }
+}
+
+/// One `modify_approval_chain` change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChainChange {
+    SkipLevels(Vec<u32>),
+    /// Caps the timeout of the selected levels (`None` = all levels) at `to`.
+    ReduceTimeout { levels: Option<Vec<u32>>, to: Duration },
+    AddApprovers { level: u32, assignments: Vec<Assignment> },
+}
+
+/// `dashboards/*.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dashboard {
+    pub id: String,
+    pub name: String,
+    pub widgets: Vec<Widget>,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Widget {
+    pub id: String,
+    /// `line_chart`, `bar_chart`, `gauge`, `histogram`, `list`, `pie_chart`, …
+    pub kind: String,
+    pub title: Option<String>,
+    pub query: Query,
+    pub thresholds: Vec<Threshold>,
+    pub fields: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Query {
+    pub metric: Option<String>,
+    pub field: Option<String>,
+    pub expression: Option<String>,
+    pub filter: Vec<Filter>,
+    pub group_by: Option<String>,
+    pub time_range: Option<Duration>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    /// Strictly ascending.
+    pub buckets: Vec<Duration>,
+    pub order_by: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// `field: value` or `field: [values]` in a query or alert filter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    pub value: f64,
+    pub color: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub id: String,
+    pub name: Option<String>,
+    /// A widget or workflow metric the alert watches…
+    pub metric: Option<String>,
+    /// …or a per-release field, over the releases the filter selects.
+    pub field: Option<String>,
+    pub filter: Vec<Filter>,
+    pub operator: Operator,
+    pub value: f64,
+    pub severity: Option<String>,
+    pub channels: Vec<String>,
+}
+
+/// Fields an alert may watch per release (`condition.field`): what the engine can compute.
+pub const ALERT_FIELDS: &[&str] = &["pending_duration_hours"];
+
+/// `case_types.yaml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseType {
+    pub key: String,
+    pub label: Option<String>,
+    pub fields: Vec<FieldDef>,
+}
+
+impl CaseType {
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDef {
+    pub key: String,
+    pub label: Option<String>,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// The allowed values of a `select` / `multiselect`.
+    pub options: Vec<String>,
+    pub readonly: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Textarea,
+    Markdown,
+    Url,
+    Email,
+    Number,
+    Boolean,
+    Date,
+    Datetime,
+    Select,
+    Multiselect,
+    User,
+}
+
+impl FieldKind {
+    pub const ALL: [(&'static str, FieldKind); 12] = [
+        ("text", FieldKind::Text),
+        ("textarea", FieldKind::Textarea),
+        ("markdown", FieldKind::Markdown),
+        ("url", FieldKind::Url),
+        ("email", FieldKind::Email),
+        ("number", FieldKind::Number),
+        ("boolean", FieldKind::Boolean),
+        ("date", FieldKind::Date),
+        ("datetime", FieldKind::Datetime),
+        ("select", FieldKind::Select),
+        ("multiselect", FieldKind::Multiselect),
+        ("user", FieldKind::User),
+    ];
+}
+
+/// `workspace.yaml` (absent: no declared roles, the default calendar, no seed cases).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Workspace {
+    pub key: Option<String>,
+    pub name: Option<String>,
+    /// Declared team roles (`team.roles[].name`).
+    pub roles: Vec<String>,
+    /// The `calendar:` extension; `None` means the default calendar.
+    pub calendar: Option<Calendar>,
+    pub seed_cases: Vec<SeedCase>,
+}
+
+/// A sample case from `seed_data.cases`, used by the preview.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedCase {
+    pub title: String,
+    pub description: Option<String>,
+    pub case_type: String,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub labels: Vec<String>,
+    pub custom_fields: Map<String, Value>,
+}

@@ -1,0 +1,412 @@
+//! A YAML document as a tree whose every node remembers where it was written.
+//!
+//! Definitions errors must name file, line and column, and several errors in one file must all be
+//! reported. A generic serde deserializer stops at the first error and forgets positions, so the
+//! loader reads YAML through `yaml-rust2`'s event parser into this small tree and decodes it by
+//! hand (see `decode.rs`).
+//!
+//! The tree builder is also the first line of defence against hostile files: it bounds nesting
+//! depth (the tree is recursive, so depth is stack), bounds the expansion of aliases ("billion
+//! laughs"), and rejects duplicate keys and multi-document files.
+
+use std::collections::{HashMap, HashSet};
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// Deepest nesting of sequences and mappings a definitions file may use.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes a file may hold once aliases are expanded.
+pub const MAX_NODES: usize = 200_000;
+
+/// A 1-based line and column in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    fn of(mark: Marker) -> Pos {
+        Pos { line: saturate(mark.line()), column: saturate(mark.col()) }
+    }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One node of a YAML document.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub pos: Pos,
+    pub kind: Kind,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind {
+    /// A scalar with its source text; `quoted` scalars are always strings.
+    Scalar { text: String, quoted: bool },
+    Seq(Vec<Node>),
+    /// Entries in source order; keys are scalar nodes, unique.
+    Map(Vec<(Node, Node)>),
+}
+
+/// A scalar resolved by the YAML 1.2 core schema.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl Node {
+    /// The scalar this node holds, resolved by the core schema, or `None` for a collection.
+    pub fn scalar(&self) -> Option<Scalar<'_>> {
+        match &self.kind {
+            Kind::Scalar { text, quoted: true } => Some(Scalar::Str(text)),
+            Kind::Scalar { text, quoted: false } => Some(resolve_plain(text)),
+            _ => None,
+        }
+    }
+
+    /// What this node is, for "expected …, found …" messages.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            Kind::Seq(_) => "a list".to_owned(),
+            Kind::Map(_) => "a mapping".to_owned(),
+            Kind::Scalar { text, .. } => match self.scalar() {
+                Some(Scalar::Null) => "nothing (null)".to_owned(),
+                _ => format!("`{}`", shorten(text)),
+            },
+        }
+    }
+
+    /// Converts the node to JSON, resolving scalars; used for action parameters returned verbatim.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Kind::Map(entries) => Value::Object(
+                entries.iter().map(|(k, v)| (k.key_text().to_owned(), v.to_json())).collect(),
+            ),
+            Kind::Scalar { .. } => match self.scalar() {
+                Some(Scalar::Bool(b)) => Value::Bool(b),
+                Some(Scalar::Int(i)) => Value::from(i),
+                Some(Scalar::Float(f)) => {
+                    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+                }
+                Some(Scalar::Str(s)) => Value::String(s.to_owned()),
+                Some(Scalar::Null) | None => Value::Null,
+            },
+        }
+    }
+
+    /// The text of a mapping key (keys are always scalars).
+    pub fn key_text(&self) -> &str {
+        match &self.kind {
+            Kind::Scalar { text, .. } => text,
+            _ => "",
+        }
+    }
+}
+
+/// Cuts long values in messages so an error never echoes a megabyte back.
+pub fn shorten(text: &str) -> String {
+    const LIMIT: usize = 60;
+    if text.chars().count() <= LIMIT {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(LIMIT).collect();
+        format!("{cut}…")
+    }
+}
+
+fn resolve_plain(text: &str) -> Scalar<'_> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+        "true" | "True" | "TRUE" => return Scalar::Bool(true),
+        "false" | "False" | "FALSE" => return Scalar::Bool(false),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Scalar::Int(i);
+        }
+    }
+    if looks_like_float(digits) {
+        if let Ok(f) = text.parse::<f64>() {
+            if f.is_finite() {
+                return Scalar::Float(f);
+            }
+        }
+    }
+    Scalar::Str(text)
+}
+
+/// The core schema's float syntax (`1.5`, `.5`, `1e3`), without `.inf`/`.nan`, which a policy
+/// never needs and which would only be a way to smuggle non-finite numbers in.
+fn looks_like_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    let frac = parts.next();
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(whole)
+        && frac.is_none_or(digits)
+        && (!whole.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok && (frac.is_some() || exponent.is_some())
+}
+
+/// A syntax or structure error in one YAML file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Parses one YAML document into a [`Node`] tree. An empty file is a null scalar.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        // A scanner error is the root cause; anything the builder saw after it is noise.
+        return Err(SyntaxError { pos: Pos::of(*e.marker()), message: e.info().to_owned() });
+    }
+    if let Some(error) = builder.error {
+        return Err(error);
+    }
+    Ok(builder.root.unwrap_or(Node {
+        pos: Pos { line: 1, column: 1 },
+        kind: Kind::Scalar { text: String::new(), quoted: false },
+    }))
+}
+
+enum Frame {
+    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
+    Map { pos: Pos, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node>, seen: HashSet<String> },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    anchors: HashMap<usize, Node>,
+    nodes: usize,
+    documents: usize,
+    error: Option<SyntaxError>,
+}
+
+impl Builder {
+    fn fail(&mut self, pos: Pos, message: String) {
+        if self.error.is_none() {
+            self.error = Some(SyntaxError { pos, message });
+        }
+    }
+
+    fn count(&mut self, pos: Pos, n: usize) -> bool {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            self.fail(pos, format!("the file expands to more than {MAX_NODES} nodes (aliases included); definitions are never that large"));
+            return false;
+        }
+        true
+    }
+
+    fn open(&mut self, frame: Frame, pos: Pos) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.fail(pos, format!("nesting deeper than {MAX_DEPTH} levels"));
+        }
+        self.stack.push(frame);
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document root).
+    fn attach(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, seen, .. }) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => {
+                    let Kind::Scalar { text, .. } = &node.kind else {
+                        let pos = node.pos;
+                        self.fail(pos, "a mapping key must be a plain string, not a list or mapping".to_owned());
+                        return;
+                    };
+                    if !seen.insert(text.clone()) {
+                        let message = format!("duplicate key `{}` in this mapping", shorten(text));
+                        let pos = node.pos;
+                        self.fail(pos, message);
+                        return;
+                    }
+                    *key = Some(node);
+                }
+            },
+        }
+    }
+}
+
+fn size(node: &Node) -> usize {
+    let mut total = 0usize;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        total += 1;
+        match &n.kind {
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => todo.extend(items),
+            Kind::Map(entries) => todo.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+        }
+    }
+    total
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let pos = Pos::of(mark);
+        match event {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(pos, "a definitions file holds one YAML document; found a second `---`".to_owned());
+                }
+            }
+            Event::Scalar(text, style, anchor, _tag) => {
+                if self.count(pos, 1) {
+                    let quoted = !matches!(style, TScalarStyle::Plain);
+                    self.attach(Node { pos, kind: Kind::Scalar { text, quoted } }, anchor);
+                }
+            }
+            Event::SequenceStart(anchor, _) => {
+                if self.count(pos, 1) {
+                    self.open(Frame::Seq { pos, anchor, items: Vec::new() }, pos);
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                if self.count(pos, 1) {
+                    let frame = Frame::Map { pos, anchor, entries: Vec::new(), key: None, seen: HashSet::new() };
+                    self.open(frame, pos);
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Seq { pos, anchor, items }) => {
+                    self.attach(Node { pos, kind: Kind::Seq(items) }, anchor);
+                }
+                Some(Frame::Map { pos, anchor, entries, .. }) => {
+                    self.attach(Node { pos, kind: Kind::Map(entries) }, anchor);
+                }
+                None => self.fail(pos, "unbalanced end of a collection".to_owned()),
+            },
+            Event::Alias(id) => match self.anchors.get(&id).cloned() {
+                Some(mut node) => {
+                    if self.count(pos, size(&node)) {
+                        node.pos = pos;
+                        self.attach(node, 0);
+                    }
+                }
+                None => self.fail(pos, "an alias to an anchor that is not defined before it".to_owned()),
+            },
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_entries(node: &Node) -> &[(Node, Node)] {
+        match &node.kind {
+            Kind::Map(entries) => entries,
+            other => panic!("expected a map, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn positions_are_one_based_line_and_column() {
+        let doc = parse("a: 1\nlist:\n  - x\n  - key: value\n").unwrap();
+        let entries = map_entries(&doc);
+        assert_eq!(entries[0].0.pos, Pos { line: 1, column: 1 });
+        assert_eq!(entries[0].1.pos, Pos { line: 1, column: 4 });
+        let Kind::Seq(items) = &entries[1].1.kind else { panic!() };
+        assert_eq!(items[0].pos, Pos { line: 3, column: 5 });
+        let inner = map_entries(&items[1]);
+        assert_eq!(inner[0].1.pos, Pos { line: 4, column: 10 });
+    }
+
+    #[test]
+    fn scalars_resolve_by_the_core_schema_and_quotes_keep_strings() {
+        let doc = parse("a: 4\nb: '4'\nc: 1.5\nd: true\ne: ~\nf: 1.0.0\ng: 2h\nh: .inf\n").unwrap();
+        let values: Vec<_> = map_entries(&doc).iter().map(|(_, v)| v.scalar().unwrap()).collect();
+        assert_eq!(
+            values,
+            [
+                Scalar::Int(4),
+                Scalar::Str("4"),
+                Scalar::Float(1.5),
+                Scalar::Bool(true),
+                Scalar::Null,
+                Scalar::Str("1.0.0"),
+                Scalar::Str("2h"),
+                Scalar::Str(".inf"),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_their_position() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.line >= 1, "{err:?}");
+        let err = parse("a: 1\n  b: 2\n").unwrap_err();
+        assert_eq!(err.pos.line, 2, "{err:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_where_the_second_one_stands() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err.pos, Pos { line: 3, column: 1 });
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+    }
+
+    #[test]
+    fn aliases_expand_within_a_budget() {
+        let doc = parse("base: &b {x: 1}\ncopy: *b\n").unwrap();
+        assert_eq!(doc.to_json(), serde_json::json!({"base": {"x": 1}, "copy": {"x": 1}}));
+
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse(&bomb).unwrap_err();
+        assert!(err.message.contains("expands to more than"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_second_document_is_an_error() {
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert!(err.message.contains("one YAML document"), "{}", err.message);
+    }
+}

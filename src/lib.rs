@@ -1,0 +1,32 @@
+//! # Kiket release policy engine
+//!
+//! Takes Kiket release-management definitions, a release and the current time, and answers which
+//! approval levels the release needs, who may approve each, by when, what escalation comes next,
+//! which transitions are allowed and why.
+//!
+//! The engine is pure: it never reads a clock, files, the network or randomness; `now` is an
+//! input. Load a [`Policy`] once (the built-in pack, or your own), then evaluate many requests.
+//!
+//! ```
+//! use release_policy::Policy;
+//! let policy = Policy::builtin();
+//! assert_eq!(policy.pack().workflow.id, "release");
+//! ```
+//!
+//! See `ARCHITECTURE.md` for the map of the crate.
+
+pub mod calendar;
+pub mod condition;
+pub mod definitions;
+pub mod duration;
+pub mod error;
+#[cfg(not(target_family = "wasm"))]
+pub mod pack_dir;
+mod policy;
+
+pub use calendar::Calendar;
+pub use condition::{Condition, FieldPath, Literal, Operator};
+pub use definitions::{LoadOptions, Pack, PackFile};
+pub use duration::Duration;
+pub use error::{DefinitionsError, Diagnostic, ErrorBody, ErrorKind};
+pub use policy::{BUILTIN_FILES, Policy, ValidationReport, builtin_files, validate};
