@@ -113,10 +113,9 @@ impl fmt::Display for WorkingHours {
 
 /// Looks a time zone up in the bundled IANA database (`Europe/Berlin`, `UTC`).
 pub fn parse_timezone(name: &str) -> Result<(String, TimeZone), String> {
-    jiff::tz::db()
-        .get(name)
-        .map(|tz| (name.to_owned(), tz))
-        .map_err(|_| format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name)))
+    jiff::tz::db().get(name).map(|tz| (name.to_owned(), tz)).map_err(|_| {
+        format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
+    })
 }
 
 /// `mon`…`sun`, or the full English name, any case.
@@ -139,7 +138,9 @@ pub fn parse_weekday(text: &str) -> Result<Weekday, String> {
 
 /// `HH:MM-HH:MM`, start strictly before end (a shift over midnight is not supported).
 pub fn parse_hours(text: &str) -> Result<WorkingHours, String> {
-    let bad = |why: &str| format!("`{}` is not working hours: {why}; write `HH:MM-HH:MM` like `09:00-17:00`", crate::definitions::yaml::shorten(text));
+    let bad = |why: &str| {
+        format!("`{}` is not working hours: {why}; write `HH:MM-HH:MM` like `09:00-17:00`", crate::definitions::yaml::shorten(text))
+    };
     let (start, end) = text.split_once('-').ok_or_else(|| bad("no `-` between start and end"))?;
     let clock = |t: &str| -> Option<Time> {
         let (h, m) = t.trim().split_once(':')?;

@@ -63,11 +63,7 @@ impl Operator {
     /// Spellings that may also be used as a key next to `field:` (`{field: priority, equals: high}`):
     /// the word spellings, since `=:` would be an odd key.
     pub fn from_shorthand_key(key: &str) -> Option<Operator> {
-        if key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            Operator::from_spelling(key)
-        } else {
-            None
-        }
+        if key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') { Operator::from_spelling(key) } else { None }
     }
 
     /// Every accepted spelling, for error messages.
@@ -158,8 +154,7 @@ impl FieldPath {
     pub fn parse(path: &str) -> Result<FieldPath, String> {
         let bare = path.strip_prefix("case.").or_else(|| path.strip_prefix("issue.")).unwrap_or(path);
         if let Some(key) = bare.strip_prefix("custom_fields.") {
-            let valid = !key.is_empty()
-                && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            let valid = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
             return if valid {
                 Ok(FieldPath::CustomField(key.to_owned()))
             } else {
@@ -168,7 +163,11 @@ impl FieldPath {
         }
         FIELDS.iter().find(|(name, _)| *name == bare).map(|(_, f)| f.clone()).ok_or_else(|| {
             let known: Vec<_> = FIELDS.iter().map(|(n, _)| *n).collect();
-            format!("unknown field `{}`; expected one of {}, or custom_fields.<key>", crate::definitions::yaml::shorten(path), known.join(", "))
+            format!(
+                "unknown field `{}`; expected one of {}, or custom_fields.<key>",
+                crate::definitions::yaml::shorten(path),
+                known.join(", ")
+            )
         })
     }
 
@@ -176,10 +175,7 @@ impl FieldPath {
     pub fn is_numeric(&self) -> bool {
         matches!(
             self,
-            FieldPath::DaysInState
-                | FieldPath::HoursInState
-                | FieldPath::ApprovalPendingDurationHours
-                | FieldPath::ApprovalLevel
+            FieldPath::DaysInState | FieldPath::HoursInState | FieldPath::ApprovalPendingDurationHours | FieldPath::ApprovalLevel
         )
     }
 }
@@ -344,13 +340,9 @@ mod tests {
 
     #[test]
     fn leaves_come_in_written_order() {
-        let leaf = |v: &str| {
-            Condition::Leaf(Leaf { field: FieldPath::Status, operator: Operator::Eq, value: Some(Literal::String(v.into())) })
-        };
-        let tree = Condition::Any(vec![
-            Condition::All(vec![leaf("a"), leaf("b")]),
-            Condition::Not(Box::new(leaf("c"))),
-        ]);
+        let leaf =
+            |v: &str| Condition::Leaf(Leaf { field: FieldPath::Status, operator: Operator::Eq, value: Some(Literal::String(v.into())) });
+        let tree = Condition::Any(vec![Condition::All(vec![leaf("a"), leaf("b")]), Condition::Not(Box::new(leaf("c")))]);
         let seen: Vec<_> = tree.leaves().iter().map(|l| l.value.as_ref().unwrap().to_string()).collect();
         assert_eq!(seen, ["a", "b", "c"]);
     }

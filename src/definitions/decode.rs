@@ -24,7 +24,9 @@ pub(crate) enum RefKind {
     /// A level number of the approval chain.
     Level,
     /// An alert's metric: a widget id of its dashboard or a workflow metric.
-    Metric { dashboard: String },
+    Metric {
+        dashboard: String,
+    },
     Dashboard,
     /// A custom field a condition reads: a warning when no case type declares it.
     CustomField,
@@ -32,7 +34,9 @@ pub(crate) enum RefKind {
     RequiredField,
     /// A value a condition compares `custom_fields.<field>` with: must be an option when the
     /// field is a select / multiselect.
-    FieldValue { field: String },
+    FieldValue {
+        field: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +109,11 @@ impl<'n> Fields<'n> {
         self.entry(key).map(|(_, v)| v).filter(|v| v.scalar() != Some(Scalar::Null))
     }
 
+    /// Where `key` itself is written (for "both given" conflicts), else where the mapping starts.
+    fn key_pos(&self, key: &str) -> Pos {
+        self.entry(key).map_or(self.pos, |(k, _)| k.pos)
+    }
+
     fn has(&self, key: &str) -> bool {
         self.entry(key).is_some()
     }
@@ -112,8 +121,8 @@ impl<'n> Fields<'n> {
     /// The value under `key` or its alias; both present is an error.
     fn get_either(&self, cx: &mut Cx, key: &str, alias: &str) -> Option<&'n Node> {
         match (self.get(key), self.get(alias)) {
-            (Some(_), Some(b)) => {
-                cx.error(b.pos, format!("`{key}` and its alias `{alias}` are both given; keep one"));
+            (Some(_), Some(_)) => {
+                cx.error(self.key_pos(alias), format!("`{key}` and its alias `{alias}` are both given; keep one"));
                 None
             }
             (a, b) => a.or(b),
@@ -143,7 +152,10 @@ impl<'n> Fields<'n> {
     fn warn_unknown(&self, cx: &mut Cx, what: &str, known: &[&str]) {
         for (key, _) in self.entries {
             if !known.contains(&key.key_text()) {
-                cx.warn(key.pos, format!("unknown key `{}` in {what} is ignored; known keys: {}", shorten(key.key_text()), known.join(", ")));
+                cx.warn(
+                    key.pos,
+                    format!("unknown key `{}` in {what} is ignored; known keys: {}", shorten(key.key_text()), known.join(", ")),
+                );
             }
         }
     }
@@ -290,7 +302,12 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
     let id = key.key_text().to_owned();
     let f = fields(node, cx, &format!("state `{}`", shorten(&id)))?;
     let kind = f.req(cx, "type", "initial, active, gateway or final", |n, cx| {
-        one_of(n, cx, "state type", &[("initial", StateType::Initial), ("active", StateType::Active), ("gateway", StateType::Gateway), ("final", StateType::Final)])
+        one_of(
+            n,
+            cx,
+            "state type",
+            &[("initial", StateType::Initial), ("active", StateType::Active), ("gateway", StateType::Gateway), ("final", StateType::Final)],
+        )
     });
     let label = f.opt(cx, "metadata", |n, cx| fields(n, cx, "state metadata")).and_then(|m| m.opt(cx, "label", text));
     Some(State {
@@ -371,8 +388,8 @@ fn transition(node: &Node, cx: &mut Cx) -> Option<Transition> {
     let to = f.req(cx, "to", "the state it enters", state_name);
     let metadata = f.opt(cx, "metadata", |n, cx| fields(n, cx, "transition metadata"));
     let requires_fields = match (metadata.as_ref().and_then(|m| m.get("requires_fields")), f.get("requires_fields")) {
-        (Some(_), Some(top)) => {
-            cx.error(top.pos, "`requires_fields` is given both here and under `metadata`; keep one");
+        (Some(_), Some(_)) => {
+            cx.error(f.key_pos("requires_fields"), "`requires_fields` is given both here and under `metadata`; keep one");
             Vec::new()
         }
         (Some(n), None) | (None, Some(n)) => required_fields(n, cx),
@@ -485,8 +502,8 @@ fn level(node: &Node, cx: &mut Cx) -> Option<(Level, Pos)> {
     let number = f.req(cx, "level", "its number, 1 or more", positive);
     let name = f.req(cx, "name", "the level's display name", text);
     let groups = match (f.get("assignments"), f.get("parallel")) {
-        (Some(_), Some(p)) => {
-            cx.error(p.pos, "a level has either `assignments` or `parallel` groups, not both");
+        (Some(_), Some(_)) => {
+            cx.error(f.key_pos("parallel"), "a level has either `assignments` or `parallel` groups, not both");
             Vec::new()
         }
         (Some(a), None) => {
@@ -496,8 +513,8 @@ fn level(node: &Node, cx: &mut Cx) -> Option<(Level, Pos)> {
             vec![Group { name: None, assignments, required }]
         }
         (None, Some(p)) => {
-            if let Some(r) = f.get("required") {
-                cx.error(r.pos, "`required` of a parallel level belongs on each of its groups");
+            if f.has("required") {
+                cx.error(f.key_pos("required"), "`required` of a parallel level belongs on each of its groups");
             }
             parallel_groups(p, cx)
         }
@@ -582,12 +599,17 @@ fn escalation_step(node: &Node, cx: &mut Cx) -> Option<EscalationStep> {
     f.warn_unknown(cx, "an escalation step", &["after", "action", "to", "channels", "reason", "metadata"]);
     let after = f.req(cx, "after", "when the step fires, e.g. `4h`", duration);
     let action = f.req(cx, "action", "reminder, escalate, notify_executive or auto_approve", |n, cx| {
-        one_of(n, cx, "escalation action", &[
-            ("reminder", LadderAction::Reminder),
-            ("escalate", LadderAction::Escalate),
-            ("notify_executive", LadderAction::NotifyExecutive),
-            ("auto_approve", LadderAction::AutoApprove),
-        ])
+        one_of(
+            n,
+            cx,
+            "escalation action",
+            &[
+                ("reminder", LadderAction::Reminder),
+                ("escalate", LadderAction::Escalate),
+                ("notify_executive", LadderAction::NotifyExecutive),
+                ("auto_approve", LadderAction::AutoApprove),
+            ],
+        )
     });
     let to = f.opt(cx, "to", assignments).unwrap_or_default();
     if matches!(action, Some(LadderAction::Escalate | LadderAction::NotifyExecutive)) && to.is_empty() && !f.has("to") {
@@ -633,7 +655,10 @@ pub(crate) fn condition(node: &Node, cx: &mut Cx, depth: usize) -> Option<Condit
             }
         }
         Kind::Scalar { .. } => {
-            cx.error(node.pos, format!("expected a condition (`field`/`operator`/`value`, or all/any/not, or a list), found {}", node.describe()));
+            cx.error(
+                node.pos,
+                format!("expected a condition (`field`/`operator`/`value`, or all/any/not, or a list), found {}", node.describe()),
+            );
             None
         }
     }
@@ -768,7 +793,9 @@ fn operand_value(node: &Node, operand: Operand, operator: Operator, cx: &mut Cx)
 fn refer_literals(field: &FieldPath, value: Option<&Literal>, node: &Node, cx: &mut Cx) {
     let strings: Vec<&str> = match value {
         Some(Literal::String(s)) => vec![s],
-        Some(Literal::List(items)) => items.iter().filter_map(|l| if let Literal::String(s) = l { Some(s.as_str()) } else { None }).collect(),
+        Some(Literal::List(items)) => {
+            items.iter().filter_map(|l| if let Literal::String(s) = l { Some(s.as_str()) } else { None }).collect()
+        }
         _ => Vec::new(),
     };
     let kind = match field {
@@ -803,7 +830,12 @@ fn automation(node: &Node, cx: &mut Cx) -> Option<Automation> {
     let f = fields(node, cx, "an automation")?;
     let id = f.req(cx, "id", "the automation id", text);
     let on = f.req(cx, "on", "the event name", text);
-    Some(Automation { id: id?, on: on?, when: f.opt(cx, "when", transition_filter).unwrap_or_default(), run: f.opt_list(cx, "run", host_action) })
+    Some(Automation {
+        id: id?,
+        on: on?,
+        when: f.opt(cx, "when", transition_filter).unwrap_or_default(),
+        run: f.opt_list(cx, "run", host_action),
+    })
 }
 
 fn analytics(node: &Node, cx: &mut Cx) -> Option<Analytics> {
@@ -830,7 +862,11 @@ pub(crate) fn recipe_file(root: &Node, cx: &mut Cx) -> Option<Recipe> {
     let top = fields(root, cx, "a recipe file")?;
     model_version(&top, cx);
     let f = top.req(cx, "recipe", "the recipe", |n, cx| fields(n, cx, "a recipe"))?;
-    f.warn_unknown(cx, "a recipe", &["key", "name", "description", "trigger", "schedule", "conditions", "actions", "metadata", "requires_approval"]);
+    f.warn_unknown(
+        cx,
+        "a recipe",
+        &["key", "name", "description", "trigger", "schedule", "conditions", "actions", "metadata", "requires_approval"],
+    );
     let key = f.req(cx, "key", "the recipe key", text);
     let trigger = f.req(cx, "trigger", "the event that runs it", |n, cx| {
         let spelled = text(n, cx)?;
@@ -874,7 +910,13 @@ fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
             }
             ActionKind::Notify
         }
-        "modify_approval_chain" => ActionKind::ModifyApprovalChain(f.req(cx, "changes", "the chain changes", |n, cx| list(n, cx, chain_changes)).unwrap_or_default().into_iter().flatten().collect()),
+        "modify_approval_chain" => ActionKind::ModifyApprovalChain(
+            f.req(cx, "changes", "the chain changes", |n, cx| list(n, cx, chain_changes))
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .collect(),
+        ),
         "escalate_approval" => ActionKind::EscalateApproval {
             add_approvers: f.req(cx, "add_approvers", "who becomes eligible", assignments).unwrap_or_default(),
             reason: f.opt(cx, "reason", text),
@@ -924,7 +966,10 @@ fn chain_changes(node: &Node, cx: &mut Cx) -> Option<Vec<ChainChange>> {
             "reduce_timeout" => reduce_timeout(value, cx),
             "add_approvers" => add_approvers(value, cx),
             other => {
-                cx.error(key.pos, format!("unknown chain change `{}`; expected skip_levels, reduce_timeout or add_approvers", shorten(other)));
+                cx.error(
+                    key.pos,
+                    format!("unknown chain change `{}`; expected skip_levels, reduce_timeout or add_approvers", shorten(other)),
+                );
                 None
             }
         };
@@ -1167,17 +1212,15 @@ pub(crate) fn workspace_file(root: &Node, cx: &mut Cx) -> Option<Workspace> {
         })
         .unwrap_or_default();
     let calendar = match (f.get("calendar"), top.get("calendar")) {
-        (Some(_), Some(second)) => {
-            cx.error(second.pos, "`calendar` is given twice (top level and under `workspace`); keep one");
+        (Some(_), Some(_)) => {
+            cx.error(top.key_pos("calendar"), "`calendar` is given twice (top level and under `workspace`); keep one");
             None
         }
         (Some(n), None) | (None, Some(n)) => calendar(n, cx),
         (None, None) => None,
     };
-    let seed_cases = f
-        .opt(cx, "seed_data", |n, cx| fields(n, cx, "seed data"))
-        .map(|seed| seed.opt_list(cx, "cases", seed_case))
-        .unwrap_or_default();
+    let seed_cases =
+        f.opt(cx, "seed_data", |n, cx| fields(n, cx, "seed data")).map(|seed| seed.opt_list(cx, "cases", seed_case)).unwrap_or_default();
     Some(Workspace { key: f.opt(cx, "key", text), name: f.opt(cx, "name", text), roles, calendar, seed_cases })
 }
 
@@ -1226,7 +1269,14 @@ pub(crate) fn calendar(node: &Node, cx: &mut Cx) -> Option<Calendar> {
     };
     let days = match f.get("working_days") {
         Some(n) => list(n, cx, |d, cx| parsed(d, cx, calendar::parse_weekday))?,
-        None => [jiff::civil::Weekday::Monday, jiff::civil::Weekday::Tuesday, jiff::civil::Weekday::Wednesday, jiff::civil::Weekday::Thursday, jiff::civil::Weekday::Friday].to_vec(),
+        None => [
+            jiff::civil::Weekday::Monday,
+            jiff::civil::Weekday::Tuesday,
+            jiff::civil::Weekday::Wednesday,
+            jiff::civil::Weekday::Thursday,
+            jiff::civil::Weekday::Friday,
+        ]
+        .to_vec(),
     };
     if days.is_empty() {
         cx.error(f.get("working_days").map_or(f.pos, |n| n.pos), "a calendar needs at least one working day");
@@ -1237,4 +1287,72 @@ pub(crate) fn calendar(node: &Node, cx: &mut Cx) -> Option<Calendar> {
     };
     let holidays = f.opt(cx, "holidays", |n, cx| list(n, cx, |d, cx| parsed(d, cx, calendar::parse_date))).unwrap_or_default();
     Some(Calendar::new(timezone, days, hours, holidays))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definitions::yaml::parse;
+
+    /// Decodes a condition written in YAML; returns it or the error messages.
+    fn cond(text: &str) -> Result<Condition, Vec<String>> {
+        let node = parse(text).expect("yaml");
+        let mut cx = Cx::new(64);
+        let c = condition(&node, &mut cx, 1);
+        match (c, cx.errors.is_empty()) {
+            (Some(c), true) => Ok(c),
+            _ => Err(cx.errors.into_iter().map(|e| e.message).collect()),
+        }
+    }
+
+    fn shown(text: &str) -> String {
+        cond(text).unwrap_or_else(|e| panic!("{text}: {e:?}")).to_string()
+    }
+
+    #[test]
+    fn a_bare_list_means_all() {
+        let c = cond("- {field: priority, operator: '=', value: high}\n- {field: labels, operator: contains, value: x}").unwrap();
+        assert!(matches!(&c, Condition::All(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn trees_nest_freely() {
+        assert_eq!(
+            shown(
+                "any:\n  - all: [{field: status, equals: staging}, {field: days_in_state, gte: 3}]\n  - not: {field: labels, contains: frozen}\n"
+            ),
+            "(status = staging AND days_in_state >= 3) OR NOT (labels contains frozen)"
+        );
+    }
+
+    #[test]
+    fn shorthand_keys_are_operators() {
+        assert_eq!(shown("{field: priority, equals: critical}"), "priority = critical");
+        assert_eq!(shown("{field: priority, in: [high, critical]}"), "priority in [high, critical]");
+        assert_eq!(shown("{field: hours_in_state, gte: 4}"), "hours_in_state >= 4");
+        assert_eq!(shown("{field: assignee, is_present: true}"), "assignee is_present");
+        assert_eq!(shown("{field: title, operator: is_empty}"), "title is_empty");
+    }
+
+    #[test]
+    fn operands_must_fit_the_operator() {
+        let err = |t: &str| cond(t).unwrap_err().join(" | ");
+        assert!(err("{field: priority, operator: in, value: high}").contains("`in` needs a list of values"));
+        assert!(err("{field: days_in_state, operator: '>', value: seven}").contains("`>` compares numbers, found `seven`"));
+        assert!(err("{field: days_in_state, operator: '=', value: seven}").contains("`days_in_state` is a number"));
+        assert!(err("{field: title, operator: is_empty, value: x}").contains("`is_empty` takes no value"));
+        assert!(err("{field: priority, operator: '='}").contains("`=` needs a `value`"));
+        assert!(err("{field: priority, equals: a, in: [b]}").contains("one operator"));
+        assert!(err("{field: priority}").contains("missing `operator`"));
+        assert!(err("{all: [], any: []}").contains("must be the only key"));
+        assert!(err("{all: []}").contains("empty condition list"));
+        assert!(err("just text").contains("expected a condition"));
+    }
+
+    #[test]
+    fn the_nesting_limit_counts_every_level() {
+        let nested = |depth: usize| format!("{}{{field: priority, equals: x}}{}", "{not: ".repeat(depth - 1), "}".repeat(depth - 1));
+        assert!(cond(&nested(64)).is_ok());
+        assert_eq!(cond(&nested(65)).unwrap_err(), ["conditions nested deeper than 64 levels"]);
+    }
 }

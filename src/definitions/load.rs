@@ -98,10 +98,9 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     for file in files {
         let path = normalise(&file.path);
         match classify(&path) {
+            Some(_) if classified.contains_key(&path) => cx.errors.push(whole_file(&path, "this file is given twice")),
             Some(role) => {
-                if classified.insert(path.clone(), (role, &file.text)).is_some() {
-                    cx.errors.push(whole_file(&path, "this file is given twice"));
-                }
+                classified.insert(path, (role, &file.text));
             }
             None if path.ends_with(".yaml") || path.ends_with(".yml") => {
                 cx.warnings.push(whole_file(&path, "not part of the Kiket pack layout; ignored"));
@@ -156,7 +155,15 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     let workflow = match workflows.len() {
         1 => workflows.pop().map(|(path, stem, w)| {
             if w.id != stem {
-                cx.warnings.push(Diagnostic { file: path, line: 1, column: 1, message: format!("the workflow id `{}` differs from its file name `{stem}`; recipes are looked up under workflows/{}/", w.id, w.id) });
+                cx.warnings.push(Diagnostic {
+                    file: path,
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "the workflow id `{}` differs from its file name `{stem}`; recipes are looked up under workflows/{}/",
+                        w.id, w.id
+                    ),
+                });
             }
             w
         }),
@@ -168,7 +175,10 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
         }
         _ => {
             let names: Vec<_> = workflows.iter().map(|(p, _, _)| p.as_str()).collect();
-            cx.errors.push(whole_file(&workflows[1].0, format!("this engine evaluates one release workflow per pack; found {}", names.join(", "))));
+            cx.errors.push(whole_file(
+                &workflows[1].0,
+                format!("this engine evaluates one release workflow per pack; found {}", names.join(", ")),
+            ));
             None
         }
     };
@@ -237,24 +247,28 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
         let at = Pos { line: r.pos.line, column: r.pos.column };
         let name = shorten(&r.name);
         let error = match &r.kind {
-            RefKind::State if !states.contains(&r.name.as_str()) => Some(format!("unknown state `{name}`; the workflow's states are {}", states.join(", "))),
-            RefKind::CaseType if !case_types.contains(&r.name.as_str()) => Some(format!("unknown case type `{name}`; the pack's case types are {}", case_types.join(", "))),
+            RefKind::State if !states.contains(&r.name.as_str()) => {
+                Some(format!("unknown state `{name}`; the workflow's states are {}", states.join(", ")))
+            }
+            RefKind::CaseType if !case_types.contains(&r.name.as_str()) => {
+                Some(format!("unknown case type `{name}`; the pack's case types are {}", case_types.join(", ")))
+            }
             RefKind::Level if !r.name.parse().is_ok_and(|n: u32| levels.contains(&n)) => {
                 let list: Vec<String> = levels.iter().map(u32::to_string).collect();
                 Some(format!("there is no level {name} in the approval chain (levels: {})", list.join(", ")))
             }
-            RefKind::Dashboard if !pack.dashboards.iter().any(|d| d.id == r.name) => {
-                Some(format!("no dashboard has the id `{name}`"))
-            }
+            RefKind::Dashboard if !pack.dashboards.iter().any(|d| d.id == r.name) => Some(format!("no dashboard has the id `{name}`")),
             RefKind::Metric { dashboard } => {
                 let widget = pack.dashboards.iter().filter(|d| d.id == *dashboard).flat_map(|d| &d.widgets).any(|w| w.id == r.name);
                 let prefix = format!("{}.", pack.workflow.id);
-                let metric = pack.workflow.analytics.metrics.iter().any(|m| m.id == r.name || m.id.strip_prefix(&prefix) == Some(r.name.as_str()));
-                (!widget && !metric).then(|| format!("unknown metric `{name}`: no widget of this dashboard and no workflow metric has that id"))
+                let metric =
+                    pack.workflow.analytics.metrics.iter().any(|m| m.id == r.name || m.id.strip_prefix(&prefix) == Some(r.name.as_str()));
+                (!widget && !metric)
+                    .then(|| format!("unknown metric `{name}`: no widget of this dashboard and no workflow metric has that id"))
             }
             RefKind::FieldValue { field } => {
                 let selects: Vec<_> = field_defs(pack, field).filter(|d| !d.options.is_empty()).collect();
-                let allowed = selects.iter().any(|d| d.options.iter().any(|o| *o == r.name));
+                let allowed = selects.iter().any(|d| d.options.contains(&r.name));
                 (!selects.is_empty() && !allowed).then(|| {
                     let mut options: Vec<&str> = selects.iter().flat_map(|d| d.options.iter().map(String::as_str)).collect();
                     options.dedup();
@@ -276,7 +290,10 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
         }
     }
     for (role, (first, uses)) in undeclared_roles {
-        let message = format!("role `{role}` is used ({uses} place{}) but not declared in workspace.yaml team.roles", if uses == 1 { "" } else { "s" });
+        let message = format!(
+            "role `{role}` is used ({uses} place{}) but not declared in workspace.yaml team.roles",
+            if uses == 1 { "" } else { "s" }
+        );
         cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
     }
     for (field, first) in undeclared_fields {

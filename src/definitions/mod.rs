@@ -301,13 +301,24 @@ pub enum ActionKind {
     /// Applied by the engine to the chain.
     ModifyApprovalChain(Vec<ChainChange>),
     /// Adds eligible approvers to the active level from the instant it fires.
-    EscalateApproval { add_approvers: Vec<Assignment>, reason: Option<String> },
-    RequestApproval { assignment: Assignment, timeout: Option<Duration> },
+    EscalateApproval {
+        add_approvers: Vec<Assignment>,
+        reason: Option<String>,
+    },
+    RequestApproval {
+        assignment: Assignment,
+        timeout: Option<Duration>,
+    },
     AddLabel(String),
     SetPriority(String),
-    SetField { field: String, value: Value },
+    SetField {
+        field: String,
+        value: Value,
+    },
     AddComment(String),
-    CreateChildIssue { case_type: String },
+    CreateChildIssue {
+        case_type: String,
+    },
     /// A type the engine does not know: returned to the host untouched (a load warning says so).
     Other(String),
 }
@@ -335,8 +346,14 @@ impl Action {
 pub enum ChainChange {
     SkipLevels(Vec<u32>),
     /// Caps the timeout of the selected levels (`None` = all levels) at `to`.
-    ReduceTimeout { levels: Option<Vec<u32>>, to: Duration },
-    AddApprovers { level: u32, assignments: Vec<Assignment> },
+    ReduceTimeout {
+        levels: Option<Vec<u32>>,
+        to: Duration,
+    },
+    AddApprovers {
+        level: u32,
+        assignments: Vec<Assignment>,
+    },
 }
 
 /// `dashboards/*.yaml`.

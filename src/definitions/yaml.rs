@@ -28,7 +28,8 @@ pub struct Pos {
 
 impl Pos {
     fn of(mark: Marker) -> Pos {
-        Pos { line: saturate(mark.line()), column: saturate(mark.col()) }
+        // yaml-rust2's columns are 0-based (its docs say otherwise); lines are 1-based.
+        Pos { line: saturate(mark.line()), column: saturate(mark.col()).saturating_add(1) }
     }
 }
 
@@ -46,7 +47,10 @@ pub struct Node {
 #[derive(Clone, Debug)]
 pub enum Kind {
     /// A scalar with its source text; `quoted` scalars are always strings.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Entries in source order; keys are scalar nodes, unique.
     Map(Vec<(Node, Node)>),
@@ -89,15 +93,11 @@ impl Node {
         use serde_json::Value;
         match &self.kind {
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
-            Kind::Map(entries) => Value::Object(
-                entries.iter().map(|(k, v)| (k.key_text().to_owned(), v.to_json())).collect(),
-            ),
+            Kind::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.key_text().to_owned(), v.to_json())).collect()),
             Kind::Scalar { .. } => match self.scalar() {
                 Some(Scalar::Bool(b)) => Value::Bool(b),
                 Some(Scalar::Int(i)) => Value::from(i),
-                Some(Scalar::Float(f)) => {
-                    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
-                }
+                Some(Scalar::Float(f)) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
                 Some(Scalar::Str(s)) => Value::String(s.to_owned()),
                 Some(Scalar::Null) | None => Value::Null,
             },
@@ -158,9 +158,7 @@ fn looks_like_float(s: &str) -> bool {
     let whole = parts.next().unwrap_or("");
     let frac = parts.next();
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = digits(whole)
-        && frac.is_none_or(digits)
-        && (!whole.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let mantissa_ok = digits(whole) && frac.is_none_or(digits) && (!whole.is_empty() || frac.is_some_and(|f| !f.is_empty()));
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
@@ -186,10 +184,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if let Some(error) = builder.error {
         return Err(error);
     }
-    Ok(builder.root.unwrap_or(Node {
-        pos: Pos { line: 1, column: 1 },
-        kind: Kind::Scalar { text: String::new(), quoted: false },
-    }))
+    Ok(builder.root.unwrap_or(Node { pos: Pos { line: 1, column: 1 }, kind: Kind::Scalar { text: String::new(), quoted: false } }))
 }
 
 enum Frame {
@@ -308,6 +303,9 @@ impl MarkedEventReceiver for Builder {
                     self.attach(Node { pos, kind: Kind::Seq(items) }, anchor);
                 }
                 Some(Frame::Map { pos, anchor, entries, .. }) => {
+                    // yaml-rust2 marks a block mapping after its first key; a reader looks for
+                    // the mapping where its first key is written.
+                    let pos = entries.first().map_or(pos, |(k, _)| k.pos);
                     self.attach(Node { pos, kind: Kind::Map(entries) }, anchor);
                 }
                 None => self.fail(pos, "unbalanced end of a collection".to_owned()),
@@ -345,6 +343,7 @@ mod tests {
         assert_eq!(entries[0].1.pos, Pos { line: 1, column: 4 });
         let Kind::Seq(items) = &entries[1].1.kind else { panic!() };
         assert_eq!(items[0].pos, Pos { line: 3, column: 5 });
+        assert_eq!(items[1].pos, Pos { line: 4, column: 5 }, "a mapping is where its first key is");
         let inner = map_entries(&items[1]);
         assert_eq!(inner[0].1.pos, Pos { line: 4, column: 10 });
     }
@@ -399,9 +398,16 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_not_a_stack_overflow() {
-        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        let err = parse(&deep).unwrap_err();
-        assert!(err.message.contains("nesting deeper than"), "{}", err.message);
+        // Block style: only this builder bounds it.
+        let block: String = (0..300).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+        let err = parse(&block).unwrap_err();
+        assert!(err.message.contains("nesting deeper than 128"), "{}", err.message);
+        // Flow style between this limit and yaml-rust2's own (255).
+        let flow = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse(&flow).unwrap_err().message.contains("nesting deeper than 128"));
+        // Far beyond both: refused by the scanner, still an error and not a crash.
+        let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&flow).is_err());
     }
 
     #[test]

@@ -37,9 +37,15 @@ pub fn describe(policy: &Policy, source: &str) -> String {
     let _ = writeln!(out, "States: {}", states.join(" → "));
 
     if let Some((transition, chain)) = pack.chain_transition() {
-        let _ = writeln!(out, "\nApproval chain on {} → {} ({}){}{}:", transition.from, transition.to, transition.name.as_deref().unwrap_or(""),
+        let _ = writeln!(
+            out,
+            "\nApproval chain on {} → {} ({}){}{}:",
+            transition.from,
+            transition.to,
+            transition.name.as_deref().unwrap_or(""),
             if chain.business_hours { ", business hours" } else { "" },
-            if chain.allow_self_approval { ", self-approval allowed" } else { "" });
+            if chain.allow_self_approval { ", self-approval allowed" } else { "" }
+        );
         for level in &chain.levels {
             let joiner = if level.logic == Logic::Or { "  OR  " } else { "  AND  " };
             let groups: Vec<String> = level.groups.iter().map(group).collect();
@@ -60,13 +66,24 @@ pub fn describe(policy: &Policy, source: &str) -> String {
     for state in &wf.states {
         if let Some(sla) = &state.sla {
             let part = |label: &str, d: Option<release_policy::Duration>| d.map(|d| format!("{label} {d}")).unwrap_or_default();
-            let _ = writeln!(out, "\nSLA in {}: {} {}{}", state.id, part("warning", sla.warning), part("breach", sla.breach),
-                if sla.business_hours { " (business hours)" } else { "" });
+            let _ = writeln!(
+                out,
+                "\nSLA in {}: {} {}{}",
+                state.id,
+                part("warning", sla.warning),
+                part("breach", sla.breach),
+                if sla.business_hours { " (business hours)" } else { "" }
+            );
         }
     }
     let calendar = pack.workspace.calendar.clone().unwrap_or_default();
-    let _ = writeln!(out, "Calendar: {} {}{}", calendar.timezone_name(), calendar.hours(),
-        if pack.workspace.calendar.is_none() { " Mon–Fri (default)" } else { "" });
+    let _ = writeln!(
+        out,
+        "Calendar: {} {}{}",
+        calendar.timezone_name(),
+        calendar.hours(),
+        if pack.workspace.calendar.is_none() { " Mon–Fri (default)" } else { "" }
+    );
 
     let _ = writeln!(out, "\nRecipes:");
     for recipe in &pack.recipes {
@@ -75,13 +92,21 @@ pub fn describe(policy: &Policy, source: &str) -> String {
         let _ = writeln!(out, "  {} ({}{schedule}){when}", recipe.key, recipe.trigger.as_str());
         for action in &recipe.actions {
             let detail = match &action.kind {
-                ActionKind::ModifyApprovalChain(changes) => changes.iter().map(|c| match c {
-                    ChainChange::SkipLevels(l) => format!("skip levels {}", levels(l)),
-                    ChainChange::ReduceTimeout { levels: None, to } => format!("timeouts at most {to}"),
-                    ChainChange::ReduceTimeout { levels: Some(l), to } => format!("timeouts of levels {} at most {to}", levels(l)),
-                    ChainChange::AddApprovers { level, assignments } => format!("add {} to level {level}", assignments.iter().map(assignment).collect::<Vec<_>>().join(", ")),
-                }).collect::<Vec<_>>().join("; "),
-                ActionKind::EscalateApproval { add_approvers, .. } => format!("add {}", add_approvers.iter().map(assignment).collect::<Vec<_>>().join(", ")),
+                ActionKind::ModifyApprovalChain(changes) => changes
+                    .iter()
+                    .map(|c| match c {
+                        ChainChange::SkipLevels(l) => format!("skip levels {}", levels(l)),
+                        ChainChange::ReduceTimeout { levels: None, to } => format!("timeouts at most {to}"),
+                        ChainChange::ReduceTimeout { levels: Some(l), to } => format!("timeouts of levels {} at most {to}", levels(l)),
+                        ChainChange::AddApprovers { level, assignments } => {
+                            format!("add {} to level {level}", assignments.iter().map(assignment).collect::<Vec<_>>().join(", "))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                ActionKind::EscalateApproval { add_approvers, .. } => {
+                    format!("add {}", add_approvers.iter().map(assignment).collect::<Vec<_>>().join(", "))
+                }
                 _ => String::new(),
             };
             let _ = writeln!(out, "    - {}{}", action.type_name(), if detail.is_empty() { detail } else { format!(": {detail}") });

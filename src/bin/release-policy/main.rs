@@ -35,14 +35,14 @@ Exit codes: 0 success, 2 bad input (error JSON on stdout), 1 internal failure.";
 
 /// A failure, and the exit code it maps to.
 struct Failure {
-    body: ErrorBody,
+    body: Box<ErrorBody>,
     code: u8,
     warnings: Option<Vec<release_policy::Diagnostic>>,
 }
 
 impl Failure {
     fn bad_input(body: ErrorBody) -> Failure {
-        Failure { body, code: 2, warnings: None }
+        Failure { body: Box::new(body), code: 2, warnings: None }
     }
 
     fn usage(message: impl Into<String>) -> Failure {
@@ -139,7 +139,7 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         }
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
         "evaluate" | "guard" | "timeline" | "analyze" => Err(Failure {
-            body: ErrorBody::new(ErrorKind::NotImplemented, format!("`release-policy {}` is not yet implemented", cmd.name)),
+            body: Box::new(ErrorBody::new(ErrorKind::NotImplemented, format!("`release-policy {}` is not yet implemented", cmd.name))),
             code: 1,
             warnings: None,
         }),
@@ -163,8 +163,7 @@ fn pack_files(dir: Option<&str>) -> Result<Vec<PackFile>, Failure> {
 }
 
 fn load_policy(dir: Option<&str>) -> Result<Policy, Failure> {
-    Policy::from_pack(&pack_files(dir)?)
-        .map_err(|e| Failure { body: e.to_error_body(), code: 2, warnings: Some(e.warnings) })
+    Policy::from_pack(&pack_files(dir)?).map_err(|e| Failure { body: Box::new(e.to_error_body()), code: 2, warnings: Some(e.warnings) })
 }
 
 /// Writes the built-in pack under `dir/.kiket/`, refusing to overwrite unless `force`.
@@ -172,14 +171,15 @@ fn install(dir: &str, force: bool) -> Result<(), Failure> {
     let root = PathBuf::from(dir).join(".kiket");
     let files = builtin_files();
     if !force {
-        let existing: Vec<String> = files.iter().map(|f| root.join(&f.path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+        let existing: Vec<String> =
+            files.iter().map(|f| root.join(&f.path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
         if !existing.is_empty() {
             let message = format!("refusing to overwrite {} (pass --force to replace)", existing.join(", "));
             return Err(Failure::bad_input(ErrorBody::new(ErrorKind::Request, message)));
         }
     }
     let io_error = |path: &Path, e: std::io::Error| Failure {
-        body: ErrorBody::new(ErrorKind::Internal, format!("cannot write {}: {e}", path.display())),
+        body: Box::new(ErrorBody::new(ErrorKind::Internal, format!("cannot write {}: {e}", path.display()))),
         code: 1,
         warnings: None,
     };

@@ -1,0 +1,159 @@
+//! The `release-policy` command as a user meets it: JSON on stdout, exit 0 / 2 / 1.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_release-policy")).args(args).output().expect("run release-policy");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stdout)
+}
+
+/// A copy of the upstream pack with one text replaced, under a temporary `.kiket/` folder.
+fn broken_upstream(file: &str, from: &str, to: &str) -> (tempfile::TempDir, (u32, u32)) {
+    let files = mutate(upstream_files(), file, from, to);
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in &files {
+        let path = dir.path().join(".kiket").join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &f.text).unwrap();
+    }
+    let at = position(&files, file, to);
+    (dir, at)
+}
+
+#[test]
+fn validate_accepts_the_upstream_pack_unchanged() {
+    let dir = upstream_dir();
+    let (code, json, out) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["warnings"].as_array().map(Vec::len), Some(3), "{out}");
+}
+
+#[test]
+fn validate_without_a_directory_checks_the_built_in_pack() {
+    let (code, json, out) = run(&["validate"]);
+    assert_eq!((code, &json["ok"]), (0, &Value::Bool(true)), "{out}");
+}
+
+#[test]
+fn validate_finds_the_pack_under_a_kiket_folder_or_directly() {
+    let upstream = upstream_dir();
+    let repo = upstream.parent().unwrap();
+    assert_eq!(run(&["validate", repo.to_str().unwrap()]).0, 0, "DIR holding .kiket/");
+    assert_eq!(run(&["validate", "--definitions", upstream.to_str().unwrap()]).0, 0, "--definitions DIR");
+}
+
+#[test]
+fn each_broken_copy_of_upstream_exits_2_with_file_and_line() {
+    const WF: &str = "workflows/release.yaml";
+    const FAST: &str = "workflows/release/automation_recipes/hotfix_fast_track.yaml";
+    let cases = [
+        ("unknown operator", WF, "operator: contains", "operator: containz", "unknown operator `containz`"),
+        (
+            "undefined target state",
+            WF,
+            "    to: completed\n    name: Verify",
+            "    to: shipped\n    name: Verify",
+            "unknown state `shipped`",
+        ),
+        ("bad duration", WF, "timeout: 24h", "timeout: 24 hours", "`24 hours` is not a duration"),
+        ("YAML syntax error", WF, "name: Technical Approval", "name: Technical: Approval", "YAML syntax"),
+        ("missing level in skip_levels", FAST, "skip_levels: [3, 4]", "skip_levels: [3, 7]", "there is no level 7"),
+        ("duplicate level", WF, "- level: 4", "- level: 2", "duplicate level 2"),
+    ];
+    for (name, file, from, to, message) in cases {
+        let (dir, (line, _)) = broken_upstream(file, from, to);
+        let (code, json, out) = run(&["validate", dir.path().to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {out}");
+        let error = &json["error"];
+        assert_eq!(error["kind"], "definitions", "{name}: {out}");
+        assert_eq!(error["file"], file, "{name}: {out}");
+        assert!(error["message"].as_str().unwrap_or("").contains(message), "{name}: {out}");
+        let reported = error["line"].as_u64().unwrap_or(0) as u32;
+        if name == "duplicate level" {
+            assert!(reported > line, "{name}: reported at the second level 2: {out}");
+        } else {
+            assert_eq!(reported, line, "{name}: {out}");
+        }
+        assert!(error["column"].as_u64().unwrap_or(0) > 0, "{name}: {out}");
+        assert!(!error["errors"].as_array().is_none_or(Vec::is_empty), "{name}: every error is listed: {out}");
+    }
+}
+
+#[test]
+fn a_missing_directory_or_a_non_utf8_file_is_bad_input() {
+    let (code, json, out) = run(&["validate", "/nonexistent/pack"]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["kind"], "definitions");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("workflows")).unwrap();
+    std::fs::write(dir.path().join("workflows/release.yaml"), b"states: \xff\xfe\n").unwrap();
+    let (code, json, out) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["file"], "workflows/release.yaml");
+    assert!(json["error"]["message"].as_str().unwrap().contains("not UTF-8"), "{out}");
+}
+
+#[test]
+fn commands_not_built_yet_say_so_and_exit_1() {
+    for command in ["evaluate", "guard", "timeline", "analyze"] {
+        let (code, json, out) = run(&[command, "request.json"]);
+        assert_eq!(code, 1, "{command}: {out}");
+        assert_eq!(json["error"]["kind"], "not_implemented", "{command}: {out}");
+        assert!(json["error"]["message"].as_str().unwrap().contains("not yet implemented"));
+    }
+}
+
+#[test]
+fn usage_mistakes_exit_2() {
+    for args in [&["frobnicate"][..], &["validate", "a", "b"], &["validate", "--bogus"], &[]] {
+        let (code, json, out) = run(args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(json["error"]["message"].as_str().unwrap().contains("--help"), "{args:?}: {out}");
+    }
+    let (code, _, out) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("validate [PACK_DIR]"));
+}
+
+#[test]
+fn install_writes_the_built_in_pack_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().to_str().unwrap();
+    let (code, json, out) = run(&["install", target]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(json["files"].as_array().map(Vec::len), Some(release_policy::BUILTIN_FILES.len()));
+    assert!(Path::new(target).join(".kiket/workflows/release.yaml").is_file());
+    assert_eq!(run(&["validate", target]).0, 0, "the installed pack validates");
+
+    let (code, json, out) = run(&["install", target]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("refusing to overwrite"), "{out}");
+    assert_eq!(run(&["install", target, "--force"]).0, 0);
+}
+
+#[test]
+fn describe_summarises_the_chain_for_people() {
+    let (code, _, out) = run(&["describe"]);
+    assert_eq!(code, 0, "{out}");
+    for expected in [
+        "Approval chain on pending_approval → production",
+        "1. QA Verification",
+        "engineering: any of role engineering_lead  AND  sre: all of role sre",
+        "when priority = critical OR labels contains breaking-change",
+        "after 2d   auto_approve \"Auto-approved due to timeout - no response within SLA\"",
+        "hotfix_fast_track (case.updated)",
+        "skip levels 3, 4; timeouts at most 1h; add role sre_oncall to level 1",
+    ] {
+        assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
+    }
+}

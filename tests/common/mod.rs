@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use release_policy::{DefinitionsError, LoadOptions, PackFile, Policy, builtin_files};
+
+const UPSTREAM_SUFFIX: &str = "upstream/kiket-definitions-release-mgmt/.kiket";
+
+/// The public Kiket pack the engine must load unchanged. Looked for in `$KIKET_UPSTREAM_PACK`,
+/// then beside the repository (`../shared/…`), then at the workplace's shared folder. Missing is
+/// a failure, never a skip: compatibility with upstream is part of the contract.
+pub fn upstream_dir() -> PathBuf {
+    let mut candidates = Vec::new();
+    if let Ok(dir) = std::env::var("KIKET_UPSTREAM_PACK") {
+        candidates.push(PathBuf::from(dir));
+    }
+    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(UPSTREAM_SUFFIX));
+    candidates.push(PathBuf::from("/work/shared").join(UPSTREAM_SUFFIX));
+    candidates
+        .iter()
+        .find(|p| p.join("workflows/release.yaml").is_file())
+        .cloned()
+        .unwrap_or_else(|| panic!("the upstream Kiket pack was not found; set KIKET_UPSTREAM_PACK (looked in {candidates:?})"))
+}
+
+pub fn upstream_files() -> Vec<PackFile> {
+    release_policy::pack_dir::read(&upstream_dir()).expect("read the upstream pack")
+}
+
+/// The built-in pack with `from` replaced by `to` in `file` (exactly one occurrence required, so
+/// a test can never silently stop mutating anything).
+pub fn builtin_with(file: &str, from: &str, to: &str) -> Vec<PackFile> {
+    mutate(builtin_files(), file, from, to)
+}
+
+pub fn mutate(mut files: Vec<PackFile>, file: &str, from: &str, to: &str) -> Vec<PackFile> {
+    let target = files.iter_mut().find(|f| f.path == file).unwrap_or_else(|| panic!("no file {file}"));
+    // Upstream files end lines with CRLF; needles are written with `\n`.
+    let (from, to) = if target.text.contains("\r\n") {
+        (from.replace('\n', "\r\n"), to.replace('\n', "\r\n"))
+    } else {
+        (from.to_owned(), to.to_owned())
+    };
+    let (from, to) = (from.as_str(), to.as_str());
+    assert_eq!(target.text.matches(from).count(), 1, "`{from}` must occur exactly once in {file}");
+    target.text = target.text.replacen(from, to, 1);
+    files
+}
+
+/// 1-based line and column of the first occurrence of `needle` in the `file` of `files`.
+pub fn position(files: &[PackFile], file: &str, needle: &str) -> (u32, u32) {
+    let text = &files.iter().find(|f| f.path == file).expect("file").text;
+    let needle = if text.contains("\r\n") { needle.replace('\n', "\r\n") } else { needle.to_owned() };
+    let offset = text.find(&needle).unwrap_or_else(|| panic!("`{needle}` not in {file}"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+    (line as u32, column as u32)
+}
+
+pub fn load_err(files: &[PackFile]) -> DefinitionsError {
+    match Policy::from_pack_with(files, &LoadOptions::default()) {
+        Ok(_) => panic!("the pack should have been rejected"),
+        Err(e) => e,
+    }
+}
