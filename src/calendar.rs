@@ -1,14 +1,128 @@
-//! The working calendar: time zone, working days, working hours and holidays.
+//! Time: instants, and the working calendar (time zone, working days, working hours, holidays).
 //!
-//! Owns parsing and validating a calendar's parts (shared by the definitions decoder and the request
-//! parser). Business-time arithmetic lands here with the engine. Time zones resolve only through
-//! jiff's bundled database, so every target applies the same rules.
+//! Owns parsing instants and a calendar's parts (shared by the definitions decoder and the request
+//! parser), and business-time arithmetic. Time zones resolve only through jiff's bundled database,
+//! so every target applies the same rules. Must not know definitions or requests.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::duration::Duration;
+
+/// A point in time, to the second (finer input is truncated toward the past).
+///
+/// Parsed from RFC 3339 with an offset (`2026-11-27T15:00:00Z`, `…+01:00`), printed in UTC as
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+///
+/// ```
+/// use release_policy::calendar::Instant;
+/// let at: Instant = "2026-11-27T16:30:00+01:00".parse().unwrap();
+/// assert_eq!(at.to_string(), "2026-11-27T15:30:00Z");
+/// assert!("2026-11-27T15:30:00".parse::<Instant>().is_err(), "an offset is required");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(i64);
+
+impl Instant {
+    /// The last second jiff can represent (9999-12-30); sums saturate here instead of overflowing.
+    pub const MAX: Instant = Instant(253_402_127_999);
+
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub fn unix_seconds(self) -> i64 {
+        self.0
+    }
+
+    pub fn from_unix_seconds(seconds: i64) -> Instant {
+        Instant(seconds.clamp(Timestamp::MIN.as_second() + 86_400, Instant::MAX.0))
+    }
+
+    /// This instant plus `d` of elapsed time.
+    pub fn plus(self, d: Duration) -> Instant {
+        Instant::from_unix_seconds(self.0.saturating_add(i64::from(d.seconds())))
+    }
+
+    /// Seconds from `earlier` to `self` (negative when `earlier` is later).
+    pub fn seconds_since(self, earlier: Instant) -> i64 {
+        self.0 - earlier.0
+    }
+
+    pub(crate) fn timestamp(self) -> Timestamp {
+        // In range by construction (parsing and `from_unix_seconds` clamp).
+        Timestamp::from_second(self.0).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    pub(crate) fn of(ts: Timestamp) -> Instant {
+        Instant::from_unix_seconds(ts.as_second())
+    }
+}
+
+impl std::str::FromStr for Instant {
+    type Err = String;
+
+    /// Strict RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+    fn from_str(text: &str) -> Result<Instant, String> {
+        let bad = |why: &str| format!("`{}` is not an RFC 3339 timestamp: {why}; write e.g. `2026-11-27T15:00:00Z`", crate::definitions::yaml::shorten(text));
+        let b = text.as_bytes();
+        let shape_ok = b.len() >= 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b'T' || b[10] == b't')
+            && b[13] == b':'
+            && b[16] == b':'
+            && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].iter().all(|&i| b[i].is_ascii_digit());
+        if !shape_ok {
+            return Err(bad("expected YYYY-MM-DDTHH:MM:SS followed by Z or an offset"));
+        }
+        let rest = &text[19..];
+        let rest = match rest.strip_prefix('.') {
+            Some(frac) => {
+                let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+                if digits == 0 {
+                    return Err(bad("a `.` without fraction digits"));
+                }
+                &frac[digits..]
+            }
+            None => rest,
+        };
+        let offset_ok = matches!(rest, "Z" | "z")
+            || (rest.len() == 6
+                && (rest.starts_with('+') || rest.starts_with('-'))
+                && rest.as_bytes()[3] == b':'
+                && [1, 2, 4, 5].iter().all(|&i| rest.as_bytes()[i].is_ascii_digit()));
+        if !offset_ok {
+            return Err(bad("it needs an offset (`Z` or `±HH:MM`) so that it names one instant"));
+        }
+        let ts: Timestamp = text.parse().map_err(|_| bad("the date or time is out of range"))?;
+        if ts.as_second() > Instant::MAX.0 || ts.as_second() < Timestamp::MIN.as_second() + 86_400 {
+            return Err(bad("out of range"));
+        }
+        // Truncate toward the past: an approval at 10:00:00.9 happened at 10:00:00 to the second.
+        Ok(Instant(ts.as_second() - i64::from(ts.subsec_nanosecond() < 0)))
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+impl serde::Serialize for Instant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Instant, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// A working calendar.
 ///
@@ -96,6 +210,58 @@ impl Calendar {
     pub fn holidays(&self) -> impl Iterator<Item = Date> + '_ {
         self.holidays.iter().copied()
     }
+
+    /// Whether `date` has working hours (a working day that is not a holiday).
+    fn works_on(&self, date: Date) -> bool {
+        self.is_working_day(date.weekday()) && !self.is_holiday(date)
+    }
+
+    /// `start + d`, in elapsed time or, when `business`, counting only working time.
+    pub fn add(&self, start: Instant, d: Duration, business: bool) -> Instant {
+        if business { self.add_business(start, i64::from(d.seconds())) } else { start.plus(d) }
+    }
+
+    /// The working interval of `date` as instants, DST-correct: 09:00 local is whatever UTC
+    /// instant 09:00 is on that day (a time in a DST gap moves forward, as jiff's compatible rule).
+    fn working_interval(&self, date: Date) -> Option<(Instant, Instant)> {
+        let at = |time: Time| -> Option<Instant> {
+            if time == Time::MAX {
+                let next = date.tomorrow().ok()?;
+                return next.to_zoned(self.timezone.clone()).ok().map(|z| Instant::of(z.timestamp()));
+            }
+            date.to_datetime(time).to_zoned(self.timezone.clone()).ok().map(|z| Instant::of(z.timestamp()))
+        };
+        Some((at(self.hours.start)?, at(self.hours.end)?))
+    }
+
+    /// Adds `seconds` of working time to `start`. Work left at a day's close carries over to the next
+    /// working day's opening: 4h from Friday 16:00 (09:00–17:00) is Monday 12:00; work that ends
+    /// exactly at closing time is due at closing time.
+    fn add_business(&self, start: Instant, seconds: i64) -> Instant {
+        let mut date = start.timestamp().to_zoned(self.timezone.clone()).date();
+        let mut remaining = seconds;
+        // Every calendar has a working day each week and finitely many holidays, so this ends; the
+        // bound only guards the arithmetic (ten years of 1-hour days is ~3,650 working days).
+        for _ in 0..40_000 {
+            if self.works_on(date) {
+                if let Some((open, close)) = self.working_interval(date) {
+                    let from = open.max(start);
+                    if from < close {
+                        let available = close.seconds_since(from);
+                        if remaining <= available {
+                            return Instant::from_unix_seconds(from.0 + remaining);
+                        }
+                        remaining -= available;
+                    }
+                }
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        Instant::MAX
+    }
 }
 
 /// Daily working hours, `start < end`, within one day.
@@ -173,6 +339,64 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(text: &str) -> Instant {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn hours(h: u32) -> Duration {
+        Duration::from_seconds(u64::from(h) * 3600).unwrap()
+    }
+
+    fn berlin() -> Calendar {
+        Calendar::new(
+            parse_timezone("Europe/Berlin").unwrap(),
+            [Weekday::Monday, Weekday::Tuesday, Weekday::Wednesday, Weekday::Thursday, Weekday::Friday],
+            parse_hours("09:00-17:00").unwrap(),
+            [parse_date("2026-12-25").unwrap()],
+        )
+    }
+
+    #[test]
+    fn instants_are_strict_rfc3339_and_print_in_utc() {
+        assert_eq!(at("2026-11-27T15:00:00Z").to_string(), "2026-11-27T15:00:00Z");
+        assert_eq!(at("2026-11-27T15:00:00.999Z").to_string(), "2026-11-27T15:00:00Z", "truncated");
+        assert_eq!(at("1969-12-31T23:59:59.5Z").unix_seconds(), -1, "truncated toward the past");
+        assert_eq!(at("2026-11-27t10:00:00-05:00").to_string(), "2026-11-27T15:00:00Z");
+        for bad in ["2026-11-27T15:00:00", "2026-11-27 15:00:00Z", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T15:00:00+0100", "2026-11-27T15:00Z", "2026-11-27T15:00:00.Z", "yesterday"] {
+            assert!(bad.parse::<Instant>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn four_business_hours_from_friday_four_pm_fall_due_monday_noon() {
+        let cal = Calendar::default();
+        assert_eq!(cal.add(at("2026-11-27T16:00:00Z"), hours(4), true), at("2026-11-30T12:00:00Z"));
+        assert_eq!(cal.add(at("2026-11-27T16:00:00Z"), hours(4), false), at("2026-11-27T20:00:00Z"));
+    }
+
+    #[test]
+    fn business_time_starts_at_the_next_opening_and_ends_at_closing_exactly() {
+        let cal = Calendar::default();
+        assert_eq!(cal.add(at("2026-11-28T10:00:00Z"), hours(2), true), at("2026-11-30T11:00:00Z"), "Saturday");
+        assert_eq!(cal.add(at("2026-11-30T07:00:00Z"), hours(8), true), at("2026-11-30T17:00:00Z"), "ends at closing");
+        assert_eq!(cal.add(at("2026-11-30T09:00:00Z"), hours(48), true), at("2026-12-07T17:00:00Z"), "six working days");
+    }
+
+    #[test]
+    fn holidays_are_skipped() {
+        // Thursday 24 Dec 16:00 Berlin + 2h: 1h on Thursday, Friday 25th is a holiday, 1h on Monday.
+        assert_eq!(berlin().add(at("2026-12-24T15:00:00Z"), hours(2), true), at("2026-12-28T09:00:00Z"));
+    }
+
+    #[test]
+    fn working_hours_follow_the_local_clock_across_dst() {
+        // Berlin leaves summer time on Sunday 25 Oct 2026: 09:00 local is 07:00Z on Friday, 08:00Z on Monday.
+        let cal = berlin();
+        assert_eq!(cal.add(at("2026-10-23T14:00:00Z"), hours(2), true), at("2026-10-26T09:00:00Z"));
+        // Into summer time on 29 Mar 2026: Friday 16:00 CET (15:00Z) + 2h = Monday 10:00 CEST (08:00Z).
+        assert_eq!(cal.add(at("2026-03-27T15:00:00Z"), hours(2), true), at("2026-03-30T08:00:00Z"));
+    }
 
     #[test]
     fn time_zones_come_from_the_bundled_database() {

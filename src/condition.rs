@@ -255,6 +255,175 @@ impl Condition {
     }
 }
 
+/// A value a condition reads, borrowed from wherever it lives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Actual<'a> {
+    /// The field is absent (or null).
+    Missing,
+    Str(&'a str),
+    Number(f64),
+    Bool(bool),
+    List(&'a [String]),
+    /// A custom field, as the request gave it.
+    Json(&'a serde_json::Value),
+}
+
+/// Where conditions read field values: the release and the event being evaluated.
+pub trait Facts<'a> {
+    fn actual(&self, field: &FieldPath) -> Actual<'a>;
+}
+
+/// One evaluated leaf: what was compared, and the outcome (`why` in the output).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Why<'c, 'a> {
+    pub leaf: &'c Leaf,
+    pub actual: Actual<'a>,
+    pub result: bool,
+}
+
+impl serde::Serialize for Why<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Why", 5)?;
+        s.serialize_field("field", &self.leaf.field.to_string())?;
+        s.serialize_field("operator", self.leaf.operator.as_str())?;
+        s.serialize_field("expected", &self.leaf.value)?;
+        s.serialize_field("actual", &self.actual)?;
+        s.serialize_field("result", &self.result)?;
+        s.end()
+    }
+}
+
+impl serde::Serialize for Literal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Literal::Bool(b) => serializer.serialize_bool(*b),
+            Literal::Number(n) => serialize_number(*n, serializer),
+            Literal::String(s) => serializer.serialize_str(s),
+            Literal::List(items) => serializer.collect_seq(items),
+        }
+    }
+}
+
+impl serde::Serialize for Actual<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Actual::Missing => serializer.serialize_none(),
+            Actual::Str(s) => serializer.serialize_str(s),
+            Actual::Number(n) => serialize_number(*n, serializer),
+            Actual::Bool(b) => serializer.serialize_bool(*b),
+            Actual::List(items) => serializer.collect_seq(*items),
+            Actual::Json(v) => v.serialize(serializer),
+        }
+    }
+}
+
+/// Whole numbers print without a fraction (`4`, not `4.0`), so outputs read as the definitions do.
+fn serialize_number<S: serde::Serializer>(n: f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 { serializer.serialize_i64(n as i64) } else { serializer.serialize_f64(n) }
+}
+
+impl Condition {
+    /// Evaluates the tree on `facts`, appending every leaf's outcome to `why` (all leaves are
+    /// evaluated, so the explanation is complete even where the result was already decided).
+    pub fn evaluate<'c, 'a>(&'c self, facts: &impl Facts<'a>, why: &mut Vec<Why<'c, 'a>>) -> bool {
+        match self {
+            Condition::Leaf(leaf) => {
+                let actual = facts.actual(&leaf.field);
+                let result = leaf.test(actual);
+                why.push(Why { leaf, actual, result });
+                result
+            }
+            Condition::All(items) => items.iter().fold(true, |acc, c| c.evaluate(facts, why) & acc),
+            Condition::Any(items) => items.iter().fold(false, |acc, c| c.evaluate(facts, why) | acc),
+            Condition::Not(inner) => !inner.evaluate(facts, why),
+        }
+    }
+}
+
+impl Leaf {
+    /// The leaf's outcome on `actual`. A list field (`labels`, a multiselect) equals a value when it
+    /// holds it; a missing field equals nothing, orders with nothing, and is empty.
+    pub fn test(&self, actual: Actual<'_>) -> bool {
+        let expected = self.value.as_ref();
+        match self.operator {
+            Operator::Eq => expected.is_some_and(|e| equals(actual, e)),
+            Operator::Ne => !expected.is_some_and(|e| equals(actual, e)),
+            Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {
+                let (Some(a), Some(Literal::Number(e))) = (number(actual), expected) else { return false };
+                match self.operator {
+                    Operator::Gt => a > *e,
+                    Operator::Gte => a >= *e,
+                    Operator::Lt => a < *e,
+                    _ => a <= *e,
+                }
+            }
+            Operator::In => matches!(expected, Some(Literal::List(options)) if options.iter().any(|o| equals(actual, o))),
+            Operator::NotIn => !matches!(expected, Some(Literal::List(options)) if options.iter().any(|o| equals(actual, o))),
+            Operator::Contains => expected.is_some_and(|e| contains(actual, e)),
+            Operator::NotContains => !expected.is_some_and(|e| contains(actual, e)),
+            Operator::IsPresent => !is_empty(actual),
+            Operator::IsEmpty => is_empty(actual),
+        }
+    }
+}
+
+fn scalar_equals(actual: Actual<'_>, expected: &Literal) -> bool {
+    match (actual, expected) {
+        (Actual::Str(a), Literal::String(e)) => a == e,
+        (Actual::Number(a), Literal::Number(e)) => a == *e,
+        (Actual::Bool(a), Literal::Bool(e)) => a == *e,
+        (Actual::Json(v), e) => match v {
+            serde_json::Value::String(s) => scalar_equals(Actual::Str(s), e),
+            serde_json::Value::Number(n) => n.as_f64().is_some_and(|n| scalar_equals(Actual::Number(n), e)),
+            serde_json::Value::Bool(b) => scalar_equals(Actual::Bool(*b), e),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn equals(actual: Actual<'_>, expected: &Literal) -> bool {
+    match actual {
+        Actual::List(items) => items.iter().any(|i| scalar_equals(Actual::Str(i), expected)),
+        Actual::Json(serde_json::Value::Array(items)) => items.iter().any(|i| scalar_equals(Actual::Json(i), expected)),
+        other => scalar_equals(other, expected),
+    }
+}
+
+fn contains(actual: Actual<'_>, expected: &Literal) -> bool {
+    match (actual, expected) {
+        (Actual::Str(a), Literal::String(e)) => a.contains(e.as_str()),
+        (Actual::Json(serde_json::Value::String(a)), Literal::String(e)) => a.contains(e.as_str()),
+        (Actual::List(_) | Actual::Json(serde_json::Value::Array(_)), e) => equals(actual, e),
+        _ => false,
+    }
+}
+
+fn number(actual: Actual<'_>) -> Option<f64> {
+    match actual {
+        Actual::Number(n) => Some(n),
+        Actual::Json(serde_json::Value::Number(n)) => n.as_f64(),
+        _ => None,
+    }
+}
+
+fn is_empty(actual: Actual<'_>) -> bool {
+    match actual {
+        Actual::Missing => true,
+        Actual::Str(s) => s.trim().is_empty(),
+        Actual::List(items) => items.is_empty(),
+        Actual::Number(_) | Actual::Bool(_) => false,
+        Actual::Json(v) => match v {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(s) => s.trim().is_empty(),
+            serde_json::Value::Array(a) => a.is_empty(),
+            serde_json::Value::Object(o) => o.is_empty(),
+            _ => false,
+        },
+    }
+}
+
 impl fmt::Display for Leaf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.value {
@@ -336,6 +505,73 @@ mod tests {
         assert!(FieldPath::parse("prority").unwrap_err().contains("unknown field `prority`"));
         assert!(FieldPath::parse("custom_fields.").is_err());
         assert!(FieldPath::parse("custom_fields.a b").is_err());
+    }
+
+    fn leaf(field: FieldPath, operator: Operator, value: Option<Literal>) -> Leaf {
+        Leaf { field, operator, value }
+    }
+
+    fn text(s: &str) -> Literal {
+        Literal::String(s.into())
+    }
+
+    #[test]
+    fn leaves_test_values_as_a_release_engineer_reads_them() {
+        let labels = ["breaking-change".to_owned(), "q3".to_owned()];
+        let l = |op, v| leaf(FieldPath::Labels, op, v);
+        assert!(l(Operator::Contains, Some(text("breaking-change"))).test(Actual::List(&labels)));
+        assert!(l(Operator::Eq, Some(text("q3"))).test(Actual::List(&labels)), "a list equals a value it holds");
+        assert!(!l(Operator::NotContains, Some(text("q3"))).test(Actual::List(&labels)));
+        assert!(l(Operator::In, Some(Literal::List(vec![text("x"), text("q3")]))).test(Actual::List(&labels)));
+        assert!(l(Operator::IsEmpty, None).test(Actual::List(&[])));
+
+        let p = |op, v| leaf(FieldPath::Priority, op, v);
+        assert!(p(Operator::Eq, Some(text("critical"))).test(Actual::Str("critical")));
+        assert!(!p(Operator::Eq, Some(text("critical"))).test(Actual::Str("Critical")), "exact, case-sensitive");
+        assert!(!p(Operator::Eq, Some(text("critical"))).test(Actual::Missing));
+        assert!(p(Operator::Ne, Some(text("critical"))).test(Actual::Missing));
+        assert!(p(Operator::NotIn, Some(Literal::List(vec![text("low")]))).test(Actual::Missing));
+        assert!(p(Operator::IsPresent, None).test(Actual::Str("high")));
+        assert!(p(Operator::IsEmpty, None).test(Actual::Str("  ")));
+
+        let d = |op| leaf(FieldPath::DaysInState, op, Some(Literal::Number(7.0)));
+        assert!(d(Operator::Gte).test(Actual::Number(7.0)));
+        assert!(!d(Operator::Gt).test(Actual::Number(7.0)));
+        assert!(d(Operator::Lte).test(Actual::Number(6.0)));
+        assert!(!d(Operator::Lt).test(Actual::Missing), "a missing number orders with nothing");
+
+        let json = serde_json::json!("major");
+        let c = leaf(FieldPath::CustomField("release_type".into()), Operator::Eq, Some(text("major")));
+        assert!(c.test(Actual::Json(&json)));
+        let n = serde_json::json!(50);
+        assert!(leaf(FieldPath::CustomField("pct".into()), Operator::Gte, Some(Literal::Number(25.0))).test(Actual::Json(&n)));
+        let title = leaf(FieldPath::Title, Operator::Contains, Some(text("v3")));
+        assert!(title.test(Actual::Str("Release v3.0.0")), "text contains a substring");
+    }
+
+    #[test]
+    fn every_leaf_is_explained_even_when_the_result_is_already_known() {
+        struct Release;
+        impl<'a> Facts<'a> for Release {
+            fn actual(&self, field: &FieldPath) -> Actual<'a> {
+                match field {
+                    FieldPath::Priority => Actual::Str("critical"),
+                    _ => Actual::Missing,
+                }
+            }
+        }
+        let tree = Condition::Any(vec![
+            Condition::Leaf(leaf(FieldPath::Priority, Operator::Eq, Some(text("critical")))),
+            Condition::Leaf(leaf(FieldPath::Labels, Operator::Contains, Some(text("breaking-change")))),
+        ]);
+        let mut why = Vec::new();
+        assert!(tree.evaluate(&Release, &mut why));
+        assert_eq!(why.iter().map(|w| w.result).collect::<Vec<_>>(), [true, false]);
+        assert_eq!(
+            serde_json::to_value(&why[0]).unwrap(),
+            serde_json::json!({"field": "priority", "operator": "=", "expected": "critical", "actual": "critical", "result": true})
+        );
+        assert_eq!(serde_json::to_value(&why[1]).unwrap()["actual"], serde_json::Value::Null);
     }
 
     #[test]

@@ -16,17 +16,27 @@
 //! See `ARCHITECTURE.md` for the map of the crate.
 
 pub mod calendar;
+pub mod chain;
 pub mod condition;
 pub mod definitions;
 pub mod duration;
 pub mod error;
+pub mod escalation;
+pub mod evaluation;
 #[cfg(not(target_family = "wasm"))]
 pub mod pack_dir;
 mod policy;
+pub mod recipe;
+pub mod request;
+pub mod sla;
+pub mod timeline;
+pub mod transition;
 
 pub use calendar::Calendar;
 pub use condition::{Condition, FieldPath, Literal, Operator};
 pub use definitions::{LoadOptions, Pack, PackFile};
 pub use duration::Duration;
 pub use error::{DefinitionsError, Diagnostic, ErrorBody, ErrorKind};
+pub use evaluation::Evaluation;
 pub use policy::{BUILTIN_FILES, Policy, ValidationReport, builtin_files, validate};
+pub use request::{Request, RequestLimits};

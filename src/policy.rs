@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::definitions::{self, LoadOptions, Pack, PackFile};
 use crate::error::{DefinitionsError, Diagnostic, ErrorBody};
+use crate::evaluation::Derived;
 
 /// The files of the built-in pack (`definitions/` at build time), as `(path, text)`.
 pub const BUILTIN_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
@@ -20,6 +21,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/b
 pub struct Policy {
     pack: Pack,
     warnings: Vec<Diagnostic>,
+    derived: Derived,
 }
 
 impl Policy {
@@ -41,12 +43,17 @@ impl Policy {
     /// Loads a pack with the given limits.
     pub fn from_pack_with(files: &[PackFile], options: &LoadOptions) -> Result<Policy, DefinitionsError> {
         let (pack, warnings) = definitions::load(files, options)?;
-        Ok(Policy { pack, warnings })
+        let derived = Derived::of(&pack);
+        Ok(Policy { pack, warnings, derived })
     }
 
     /// The typed definitions.
     pub fn pack(&self) -> &Pack {
         &self.pack
+    }
+
+    pub(crate) fn derived(&self) -> &Derived {
+        &self.derived
     }
 
     /// Findings that did not prevent loading (undeclared roles, unknown action types, …).

@@ -878,7 +878,10 @@ pub(crate) fn recipe_file(root: &Node, cx: &mut Cx) -> Option<Recipe> {
         }
         found
     });
-    let schedule = f.opt(cx, "schedule", text);
+    let schedule = f.opt(cx, "schedule", |n, cx| {
+        let t = text(n, cx)?;
+        Schedule::parse(&t).map_err(|e| cx.error(n.pos, e)).ok()
+    });
     match (trigger, f.get("schedule")) {
         (Some(Trigger::Scheduled), None) => cx.error(f.pos, "a `scheduled` recipe needs a cron `schedule`, e.g. \"0 9 * * 1-5\""),
         (Some(t), Some(s)) if t != Trigger::Scheduled => {

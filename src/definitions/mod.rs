@@ -171,13 +171,15 @@ pub enum Logic {
     Or,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Assignment {
+    #[serde(rename = "type")]
     pub kind: AssignmentKind,
     pub identifier: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AssignmentKind {
     Role,
     User,
@@ -258,10 +260,42 @@ pub struct Recipe {
     pub name: String,
     pub trigger: Trigger,
     /// The cron schedule of a `scheduled` recipe (required for it, refused for others).
-    pub schedule: Option<String>,
+    pub schedule: Option<Schedule>,
     pub conditions: Option<Condition>,
     pub actions: Vec<Action>,
     pub requires_approval: bool,
+}
+
+/// A cron schedule (`0 9 * * 1-5`), read in the calendar's time zone.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    text: String,
+    cron: croner::Cron,
+}
+
+impl Schedule {
+    /// Parses a 5-field (or 6-field, with seconds) cron expression.
+    pub fn parse(text: &str) -> Result<Schedule, String> {
+        text.parse::<croner::Cron>()
+            .map(|cron| Schedule { text: text.to_owned(), cron })
+            .map_err(|e| format!("`{}` is not a cron schedule: {e}", yaml::shorten(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The first run strictly after `after`, in `tz` (DST-correct), if any within croner's search.
+    pub fn next_after(&self, after: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+        let zoned = after.to_zoned(tz.clone());
+        self.cron.find_next_occurrence(&zoned, false).ok().map(|z| z.timestamp())
+    }
+}
+
+impl PartialEq for Schedule {
+    fn eq(&self, other: &Schedule) -> bool {
+        self.text == other.text
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -88,7 +88,7 @@ pub fn describe(policy: &Policy, source: &str) -> String {
     let _ = writeln!(out, "\nRecipes:");
     for recipe in &pack.recipes {
         let when = recipe.conditions.as_ref().map_or_else(String::new, |c| format!(" when {c}"));
-        let schedule = recipe.schedule.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
+        let schedule = recipe.schedule.as_ref().map(|s| format!(" [{}]", s.as_str())).unwrap_or_default();
         let _ = writeln!(out, "  {} ({}{schedule}){when}", recipe.key, recipe.trigger.as_str());
         for action in &recipe.actions {
             let detail = match &action.kind {

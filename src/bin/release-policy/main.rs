@@ -8,7 +8,7 @@ mod describe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use release_policy::{ErrorBody, ErrorKind, LoadOptions, PackFile, Policy, builtin_files, pack_dir, validate};
+use release_policy::{ErrorBody, ErrorKind, LoadOptions, PackFile, Policy, RequestLimits, builtin_files, pack_dir, validate};
 use serde::Serialize;
 
 const USAGE: &str = "\
@@ -21,13 +21,15 @@ COMMANDS:
     validate [PACK_DIR]        Validate a definitions pack (default: the built-in pack); JSON report
     describe [PACK_DIR]        Print a readable summary of a pack's approval chain, ladder, SLA, recipes
     install [DIR] [--force]    Write the built-in pack into DIR/.kiket/ (default DIR: .)
-    evaluate [FILE|-]          Evaluate a release (not yet implemented)
-    guard [FILE|-]             Answer a transition guard (not yet implemented)
-    timeline [FILE|-]          Project the schedule if nobody acts (not yet implemented)
+    evaluate [FILE|-]          Evaluate a release request (JSON, SPEC §3): chain, escalation, SLA, recipes
+    guard [FILE|-]             Answer a transition guard: allow / pending / deny (request + `transition`)
+    timeline [FILE|-]          The projected schedule if nobody acts
     analyze [FILE|-]           Deployment-health analytics (not yet implemented)
 
 OPTIONS:
     --definitions DIR          Use the pack in DIR (DIR holds workflows/, or a .kiket/ folder that does)
+    --max-request-bytes N      Refuse larger requests (default 1048576)
+    --max-approvals N          Refuse releases with more approvals (default 10000)
     -h, --help                 Print this help
     -V, --version              Print the version
 
@@ -81,6 +83,7 @@ struct Command<'a> {
     positional: Vec<&'a str>,
     definitions: Option<&'a str>,
     force: bool,
+    limits: RequestLimits,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -89,6 +92,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut positional = Vec::new();
     let mut definitions = None;
     let mut force = false;
+    let mut limits = RequestLimits::default();
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -103,13 +107,21 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
                 definitions = Some(iter.next().ok_or_else(|| Failure::usage("`--definitions` needs a directory"))?);
             }
             "--force" => force = true,
+            "--max-request-bytes" | "--max-approvals" => {
+                let value = iter.next().and_then(|v| v.parse::<usize>().ok()).ok_or_else(|| Failure::usage(format!("`{arg}` needs a whole number")))?;
+                if arg == "--max-request-bytes" {
+                    limits.max_request_bytes = value;
+                } else {
+                    limits.max_approvals = value;
+                }
+            }
             flag if flag.starts_with("--") => return Err(Failure::usage(format!("unknown option `{flag}`"))),
             word if command.is_none() => command = Some(word),
             word => positional.push(word),
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force }))
+    Ok(Some(Command { name, positional, definitions, force, limits }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -138,12 +150,63 @@ fn run(args: &[String]) -> Result<u8, Failure> {
             Ok(0)
         }
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
-        "evaluate" | "guard" | "timeline" | "analyze" => Err(Failure {
-            body: Box::new(ErrorBody::new(ErrorKind::NotImplemented, format!("`release-policy {}` is not yet implemented", cmd.name))),
+        "evaluate" | "timeline" | "guard" => {
+            let input = read_input(at_most_one(&cmd)?.as_deref())?;
+            let policy = load_policy(cmd.definitions)?;
+            let answer = match cmd.name {
+                "evaluate" => policy.evaluate_json(&input, &cmd.limits),
+                "timeline" => policy.timeline_json(&input, &cmd.limits),
+                // A bad guard request still answers the guard contract (deny), then exits 2.
+                _ => match policy.guard_json(&input, &cmd.limits) {
+                    Ok(answer) => Ok(answer),
+                    Err(deny) => {
+                        println!("{}", reformat(&deny));
+                        return Ok(2);
+                    }
+                },
+            };
+            match answer {
+                Ok(json) => {
+                    println!("{}", reformat(&json));
+                    Ok(0)
+                }
+                Err(body) => {
+                    let code = if body.kind == ErrorKind::Internal { 1 } else { 2 };
+                    Err(Failure { body: Box::new(body), code, warnings: None })
+                }
+            }
+        }
+        "analyze" => Err(Failure {
+            body: Box::new(ErrorBody::new(ErrorKind::NotImplemented, "`release-policy analyze` is not yet implemented")),
             code: 1,
             warnings: None,
         }),
         other => Err(Failure::usage(format!("unknown command `{other}`"))),
+    }
+}
+
+/// The request text from FILE, or standard input for `-` or no FILE.
+fn read_input(file: Option<&str>) -> Result<String, Failure> {
+    let bad = |m: String| Failure::bad_input(ErrorBody::new(ErrorKind::Request, m));
+    let bytes = match file {
+        None | Some("-") => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| bad(format!("cannot read standard input: {e}")))?;
+            buf
+        }
+        Some(path) => std::fs::read(path).map_err(|e| bad(format!("cannot read {path}: {e}")))?,
+    };
+    String::from_utf8(bytes).map_err(|e| bad(format!("the request is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))
+}
+
+/// Pretty-prints compact JSON from the library, keeping its field order (a CLI is read by people too).
+fn reformat(json: &str) -> String {
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(json);
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    match serde_transcode::transcode(&mut de, &mut ser) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| json.to_owned()),
+        Err(_) => json.to_owned(),
     }
 }
 

@@ -1,0 +1,482 @@
+//! Evaluating a request against a policy: the orchestration of the engine's modules into the
+//! answer of SPEC §5, and the guard (§6) and timeline (§7) built on the same run.
+//!
+//! Owns: the phase of the chain (live, preview, past), which recipe facts feed which module, the
+//! output shape, `wake_at`. Must not know how JSON reaches it (adapters call `*_json`).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
+
+use crate::calendar::{Calendar, Instant};
+use crate::chain::{self, ChainRun, ChainState, GroupRun, LevelPlan, LevelRun, Phase};
+use crate::condition::{Actual, Facts, FieldPath, Why};
+use crate::definitions::{ApprovalChain, ChainChange, Logic, Pack, Required, Transition, Trigger};
+use crate::error::{ErrorBody, ErrorKind};
+use crate::escalation::{self, AuditEntry, Escalation};
+use crate::recipe::{self, RecipeRun};
+use crate::request::{self, Release, Request, RequestLimits};
+use crate::sla::{self, SlaRun};
+use crate::timeline::{self, Timeline};
+use crate::transition::{self, GuardAnswer, TransitionRow};
+use crate::Policy;
+
+/// Facts derived from a pack once, at load time.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Derived {
+    /// The chain's target and every state reachable from it without passing through the chain's
+    /// own state: a release there has been approved.
+    pub past_states: BTreeSet<String>,
+    /// Priorities the pack mentions, plus Kiket's usual ones; others earn a warning.
+    pub priorities: BTreeSet<String>,
+}
+
+impl Derived {
+    pub(crate) fn of(pack: &Pack) -> Derived {
+        let mut past_states = BTreeSet::new();
+        if let Some((t, _)) = pack.chain_transition() {
+            let mut todo = vec![t.to.as_str()];
+            while let Some(state) = todo.pop() {
+                if state != t.from && past_states.insert(state.to_owned()) {
+                    todo.extend(pack.workflow.transitions.iter().filter(|n| n.from == state).map(|n| n.to.as_str()));
+                }
+            }
+        }
+        let mut priorities: BTreeSet<String> = ["low", "medium", "high", "critical"].iter().map(|p| (*p).to_owned()).collect();
+        let conditions = pack
+            .chain_transition()
+            .into_iter()
+            .flat_map(|(_, c)| c.levels.iter().filter_map(|l| l.conditions.as_ref()))
+            .chain(pack.recipes.iter().filter_map(|r| r.conditions.as_ref()));
+        for c in conditions {
+            for leaf in c.leaves() {
+                if leaf.field == FieldPath::Priority {
+                    match &leaf.value {
+                        Some(crate::Literal::String(s)) => {
+                            priorities.insert(s.clone());
+                        }
+                        Some(crate::Literal::List(items)) => priorities.extend(items.iter().map(ToString::to_string)),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for r in &pack.recipes {
+            for a in &r.actions {
+                if let crate::definitions::ActionKind::SetPriority(p) = &a.kind {
+                    priorities.insert(p.clone());
+                }
+            }
+        }
+        Derived { past_states, priorities }
+    }
+}
+
+/// What conditions read: the release (or, in a preview, the release as it would be on entering the
+/// chain's state now), and the event being evaluated.
+#[derive(Clone, Copy)]
+struct ReleaseFacts<'a> {
+    release: &'a Release,
+    status: &'a str,
+    /// Seconds the release has been in `status`.
+    in_state: i64,
+    to_state: Option<&'a str>,
+    from_state: Option<&'a str>,
+    pending_hours: Option<f64>,
+    level: Option<u32>,
+}
+
+impl<'a> ReleaseFacts<'a> {
+    fn new(release: &'a Release, status: &'a str, since: Instant, now: Instant) -> ReleaseFacts<'a> {
+        ReleaseFacts { release, status, in_state: now.seconds_since(since).max(0), to_state: None, from_state: None, pending_hours: None, level: None }
+    }
+}
+
+impl<'a> Facts<'a> for ReleaseFacts<'a> {
+    fn actual(&self, field: &FieldPath) -> Actual<'a> {
+        let text = |v: &'a Option<String>| v.as_deref().map_or(Actual::Missing, Actual::Str);
+        let r = self.release;
+        match field {
+            FieldPath::Priority => text(&r.priority),
+            FieldPath::Labels => Actual::List(&r.labels),
+            FieldPath::Status => Actual::Str(self.status),
+            FieldPath::CaseType => Actual::Str(&r.case_type),
+            FieldPath::Title => text(&r.title),
+            FieldPath::Assignee => text(&r.assignee),
+            FieldPath::Reporter => text(&r.reporter),
+            FieldPath::RequestedBy => text(&r.requested_by),
+            FieldPath::CustomField(key) => r.custom_fields.get(key).map_or(Actual::Missing, Actual::Json),
+            // Whole days: "7 days in state" means seven full days have passed.
+            FieldPath::DaysInState => Actual::Number((self.in_state / 86_400) as f64),
+            FieldPath::HoursInState => Actual::Number(self.in_state as f64 / 3600.0),
+            FieldPath::ToState => self.to_state.map_or(Actual::Missing, Actual::Str),
+            FieldPath::FromState => self.from_state.map_or(Actual::Missing, Actual::Str),
+            FieldPath::ApprovalPendingDurationHours => self.pending_hours.map_or(Actual::Missing, Actual::Number),
+            FieldPath::ApprovalLevel => self.level.map_or(Actual::Missing, |l| Actual::Number(f64::from(l))),
+        }
+    }
+}
+
+/// The chain part of the answer.
+#[derive(Clone, Debug)]
+pub struct ChainView<'a> {
+    pub run: ChainRun<'a>,
+    /// Recipes whose `modify_approval_chain` changed the chain.
+    pub modified_by: Vec<&'a str>,
+}
+
+/// The answer to an evaluation request (SPEC §5).
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation<'a> {
+    pub release_id: &'a str,
+    pub status: &'a str,
+    pub chain: ChainView<'a>,
+    pub escalation: Escalation<'a>,
+    pub sla: Option<SlaRun<'a>>,
+    pub recipes: Vec<RecipeRun<'a>>,
+    pub transitions: Vec<TransitionRow<'a>>,
+    pub audit: Vec<AuditEntry<'a>>,
+    pub warnings: Vec<String>,
+    pub wake_at: Option<Instant>,
+}
+
+/// Everything one evaluation computes; the evaluate, guard and timeline answers are views of it.
+struct Run<'a> {
+    evaluation: Evaluation<'a>,
+    chain_transition: &'a Transition,
+    /// The SLA the timeline projects: the current state's, or in a preview the chain state's from now.
+    timeline_sla: Option<SlaRun<'a>>,
+    calendar: Calendar,
+}
+
+impl Policy {
+    /// Evaluates a request (already parsed): the chain, escalation, SLA, recipes, transitions.
+    ///
+    /// ```
+    /// use release_policy::{Policy, request};
+    /// let policy = Policy::builtin();
+    /// let req = request::parse(r#"{"now": "2026-11-27T15:00:00Z", "release": {"id": "REL-1",
+    ///     "case_type": "Release", "status": "pending_approval", "status_since": "2026-11-27T09:00:00Z",
+    ///     "custom_fields": {"release_type": "minor"}}}"#, &Default::default()).unwrap();
+    /// let answer = policy.evaluate(&req).unwrap();
+    /// assert_eq!(answer.chain.run.current_level, Some(1));
+    /// ```
+    pub fn evaluate<'a>(&'a self, request: &'a Request) -> Result<Evaluation<'a>, request::RequestError> {
+        self.run(request, &RequestLimits::default()).map(|r| r.evaluation)
+    }
+
+    /// The projected schedule if nobody acts (SPEC §7).
+    pub fn timeline(&self, request: &Request) -> Result<Timeline, request::RequestError> {
+        let run = self.run(request, &RequestLimits::default())?;
+        let chain = self.chain_definition(run.chain_transition);
+        Ok(timeline::project(chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
+    }
+
+    /// The guard's answer for `request.transition` (SPEC §6). Never an error: anything wrong denies.
+    pub fn guard<'a>(&'a self, request: &'a Request) -> GuardAnswer<'a> {
+        let Some(asked) = &request.transition else {
+            return GuardAnswer::deny_error(ErrorBody { path: Some("transition".into()), ..ErrorBody::new(ErrorKind::Request, "a guard request needs `transition: {from, to}`") });
+        };
+        let run = match self.run(request, &RequestLimits::default()) {
+            Ok(run) => run,
+            Err(e) => return GuardAnswer::deny_error(e.to_error_body()),
+        };
+        if asked.from != request.release.status {
+            let message = format!("the release is in `{}`, not `{}`", request.release.status, asked.from);
+            return GuardAnswer::deny_error(ErrorBody { path: Some("transition.from".into()), ..ErrorBody::new(ErrorKind::Request, message) });
+        }
+        let Some(row) = run.evaluation.transitions.iter().find(|r| r.to == asked.to) else {
+            let message = format!("the workflow has no transition from `{}` to `{}`", asked.from, asked.to);
+            return GuardAnswer::deny_error(ErrorBody { path: Some("transition.to".into()), ..ErrorBody::new(ErrorKind::Request, message) });
+        };
+        let release = &request.release;
+        let after: Vec<RecipeRun<'a>> = recipe::with_trigger(&self.pack().recipes, Trigger::AfterTransition)
+            .map(|r| {
+                let facts = ReleaseFacts { to_state: Some(&asked.to), from_state: Some(&asked.from), ..ReleaseFacts::new(release, &release.status, release.status_since, request.now) };
+                recipe::run(r, &facts, &release.id, Some(request.now), true)
+            })
+            .collect();
+        transition::answer(row, &release.status, &run.evaluation.chain.run, after, request.now)
+    }
+
+    fn chain_definition<'a>(&'a self, t: &'a Transition) -> &'a ApprovalChain {
+        // `load` guarantees the chain transition carries a chain.
+        t.approval_chain.as_ref().unwrap_or_else(|| unreachable!("the chain transition carries an approval chain"))
+    }
+
+    fn run<'a>(&'a self, request: &'a Request, limits: &RequestLimits) -> Result<Run<'a>, request::RequestError> {
+        let pack = self.pack();
+        let calendar = request::check(request, pack, limits)?;
+        let release = &request.release;
+        let now = request.now;
+        let (chain_transition, chain_def) = pack.chain_transition().ok_or_else(|| request::RequestError {
+            kind: ErrorKind::Internal,
+            message: "the pack has no approval chain".into(),
+            path: String::new(),
+        })?;
+        let derived = self.derived();
+        let mut warnings = Vec::new();
+
+        let phase = if release.status == chain_transition.from {
+            Phase::Live { start: release.status_since, now }
+        } else if derived.past_states.contains(&release.status) {
+            Phase::Past
+        } else {
+            Phase::Preview { start: now }
+        };
+        // The chain is judged on the release as it is in the chain's state: in a preview, as if it
+        // entered that state now.
+        let chain_facts = match phase {
+            Phase::Preview { .. } => ReleaseFacts::new(release, &chain_transition.from, now, now),
+            _ => ReleaseFacts::new(release, &release.status, release.status_since, now),
+        };
+        let actual_facts = ReleaseFacts::new(release, &release.status, release.status_since, now);
+
+        // Recipes on `case.updated` that change the chain.
+        let mut modified_by = Vec::new();
+        let mut changes: Vec<(&'a str, &'a ChainChange)> = Vec::new();
+        for r in recipe::with_trigger(&pack.recipes, Trigger::CaseUpdated) {
+            let mut why = Vec::new();
+            let holds = r.conditions.as_ref().is_none_or(|c| c.evaluate(&chain_facts, &mut why));
+            let mine: Vec<&ChainChange> = recipe::chain_changes(r).collect();
+            if holds && !mine.is_empty() {
+                modified_by.push(r.key.as_str());
+                changes.extend(mine.into_iter().map(|c| (r.key.as_str(), c)));
+            }
+        }
+
+        let case_type = pack.case_type(&release.case_type);
+        let plans: Vec<LevelPlan<'a>> = chain_def
+            .levels
+            .iter()
+            .map(|level| {
+                let mut why: Vec<Why<'a, 'a>> = Vec::new();
+                let holds = level.conditions.as_ref().is_none_or(|c| c.evaluate(&chain_facts, &mut why));
+                for w in &why {
+                    if let FieldPath::CustomField(key) = &w.leaf.field {
+                        if case_type.is_some_and(|c| c.field(key).is_none()) {
+                            warnings.push(format!(
+                                "level {} ({}) reads custom_fields.{key}, which case type {} does not declare",
+                                level.level, level.name, release.case_type
+                            ));
+                        }
+                    }
+                }
+                let mut plan = LevelPlan { level, required: holds, why, skipped_by: None, timeout: level.timeout, added: Vec::new() };
+                for (by, change) in &changes {
+                    match change {
+                        ChainChange::SkipLevels(levels) if levels.contains(&level.level) => {
+                            plan.required = false;
+                            plan.skipped_by = Some(by);
+                        }
+                        ChainChange::ReduceTimeout { levels, to } if levels.as_ref().is_none_or(|l| l.contains(&level.level)) => {
+                            plan.timeout = Some(plan.timeout.map_or(*to, |t| t.min(*to)));
+                        }
+                        ChainChange::AddApprovers { level: n, assignments } if *n == level.level => plan.added.extend(assignments.iter()),
+                        _ => {}
+                    }
+                }
+                plan
+            })
+            .collect();
+
+        let timeout_recipes: Vec<_> = recipe::with_trigger(&pack.recipes, Trigger::ApprovalTimeout).collect();
+        let timeout_facts = |level: u32, activated: Instant, deadline: Instant| ReleaseFacts {
+            pending_hours: Some(deadline.seconds_since(activated) as f64 / 3600.0),
+            level: Some(level),
+            ..actual_facts
+        };
+        let on_timeout = |level: u32, activated: Instant, deadline: Instant| {
+            let facts = timeout_facts(level, activated, deadline);
+            timeout_recipes
+                .iter()
+                .filter(|r| r.conditions.as_ref().is_none_or(|c| c.evaluate(&facts, &mut Vec::new())))
+                .flat_map(|r| recipe::escalated_approvers(r))
+                .collect()
+        };
+        let run = chain::run(&chain::Inputs {
+            chain: chain_def,
+            plans,
+            phase,
+            approvals: &release.approvals,
+            directory: &request.directory,
+            requester: release.requester(),
+            calendar: &calendar,
+            on_timeout: &on_timeout,
+        });
+        warnings.extend(run.warnings.iter().cloned());
+
+        let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
+
+        let current_state = pack.workflow.state(&release.status);
+        let sla = current_state.and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id)));
+        let timeline_sla = match phase {
+            Phase::Preview { .. } => pack
+                .workflow
+                .state(&chain_transition.from)
+                .and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, now, now, &calendar, &release.id))),
+            _ => sla.clone(),
+        };
+
+        // Recipes: on every evaluation, at each passed deadline, and on their schedule.
+        let mut recipes = Vec::new();
+        for r in &pack.recipes {
+            match r.trigger {
+                Trigger::CaseUpdated => recipes.push(recipe::run(r, &actual_facts, &release.id, Some(release.status_since), true)),
+                Trigger::ApprovalTimeout => {
+                    let passed: Vec<_> = run.events.iter().filter(|e| e.happened && e.what == chain::Happening::Deadline).collect();
+                    for e in &passed {
+                        let activated = run.levels.iter().find(|l| l.plan.level.level == e.level).and_then(|l| l.activated_at).unwrap_or(e.at);
+                        let facts = timeout_facts(e.level, activated, e.at);
+                        let mut out = recipe::run(r, &facts, &release.id, Some(e.at), true);
+                        out.level = Some(e.level);
+                        recipes.push(out);
+                    }
+                    if passed.is_empty() {
+                        recipes.push(recipe::run(r, &actual_facts, &release.id, None, false));
+                    }
+                }
+                Trigger::Scheduled => {
+                    let next = recipe::next_run(r, now, &calendar);
+                    let mut out = recipe::run(r, &actual_facts, &release.id, next, true);
+                    out.next_run = next;
+                    recipes.push(out);
+                }
+                // Transitions are the guard's business; creation is not an evaluation event.
+                Trigger::AfterTransition | Trigger::CaseCreated => {}
+            }
+        }
+
+        let transitions = transition::rows(pack, request, &run, chain_def.allow_self_approval);
+
+        if let Some(p) = &release.priority {
+            if !derived.priorities.contains(p) {
+                let known: Vec<&str> = derived.priorities.iter().map(String::as_str).collect();
+                warnings.push(format!("priority `{p}` is none of the priorities the pack knows ({}); conditions compare it exactly", known.join(", ")));
+            }
+        }
+
+        let chain_changes = run.events.iter().filter(|e| !e.happened && matches!(phase, Phase::Live { .. })).map(|e| e.at);
+        let sla_changes = sla.iter().flat_map(|s| [s.warning_at, s.breach_at]).flatten().filter(|t| *t > now);
+        let wake_at = chain_changes.chain(sla_changes).min();
+
+        Ok(Run {
+            evaluation: Evaluation {
+                release_id: &release.id,
+                status: &release.status,
+                chain: ChainView { run, modified_by },
+                escalation,
+                sla,
+                recipes,
+                transitions,
+                audit,
+                warnings,
+                wake_at,
+            },
+            chain_transition,
+            timeline_sla,
+            calendar,
+        })
+    }
+
+    /// Parses and evaluates request JSON, answering JSON: the adapters' single entry point.
+    pub fn evaluate_json(&self, json: &str, limits: &RequestLimits) -> Result<String, ErrorBody> {
+        let request = request::parse(json, limits).map_err(|e| e.to_error_body())?;
+        let run = self.run(&request, limits).map_err(|e| e.to_error_body())?;
+        to_json(&run.evaluation)
+    }
+
+    /// Parses a timeline request and answers JSON.
+    pub fn timeline_json(&self, json: &str, limits: &RequestLimits) -> Result<String, ErrorBody> {
+        let request = request::parse(json, limits).map_err(|e| e.to_error_body())?;
+        let run = self.run(&request, limits).map_err(|e| e.to_error_body())?;
+        let chain = self.chain_definition(run.chain_transition);
+        let _ = &run.calendar;
+        to_json(&timeline::project(chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
+    }
+
+    /// Parses a guard request and answers the guard JSON; `Err` carries the same deny answer when
+    /// the request itself was bad (so a CLI can exit 2), never anything but a deny.
+    pub fn guard_json(&self, json: &str, limits: &RequestLimits) -> Result<String, String> {
+        let request = match request::parse(json, limits) {
+            Ok(r) => r,
+            Err(e) => return Err(to_json(&GuardAnswer::deny_error(e.to_error_body())).unwrap_or_default()),
+        };
+        if let Err(e) = request::check(&request, self.pack(), limits) {
+            return Err(to_json(&GuardAnswer::deny_error(e.to_error_body())).unwrap_or_default());
+        }
+        let answer = self.guard(&request);
+        to_json(&answer).map_err(|e| e.message)
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorBody> {
+    serde_json::to_string(value).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))
+}
+
+impl Serialize for ChainView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Chain", 5)?;
+        s.serialize_field("state", &self.run.state)?;
+        s.serialize_field("started_at", &self.run.started_at)?;
+        s.serialize_field("current_level", &self.run.current_level)?;
+        s.serialize_field("modified_by", &self.modified_by)?;
+        s.serialize_field("levels", &self.run.levels.iter().map(LevelOut).collect::<Vec<_>>())?;
+        s.end()
+    }
+}
+
+struct LevelOut<'r, 'a>(&'r LevelRun<'a>);
+
+impl Serialize for LevelOut<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let l = self.0;
+        let level = l.plan.level;
+        let mut s = serializer.serialize_struct("Level", 15)?;
+        s.serialize_field("level", &level.level)?;
+        s.serialize_field("name", &level.name)?;
+        s.serialize_field("required", &l.plan.required)?;
+        s.serialize_field("why", &l.plan.why)?;
+        s.serialize_field("skipped_by", &l.plan.skipped_by)?;
+        s.serialize_field("state", &l.state)?;
+        s.serialize_field("timeout", &l.plan.timeout)?;
+        s.serialize_field("activated_at", &l.activated_at)?;
+        s.serialize_field("deadline", &l.deadline)?;
+        s.serialize_field("completed_at", &l.completed_at)?;
+        s.serialize_field("overdue", &l.overdue)?;
+        s.serialize_field("projected", &l.projected)?;
+        s.serialize_field("logic", match level.logic {
+            Logic::And => "AND",
+            Logic::Or => "OR",
+        })?;
+        s.serialize_field("groups", &l.groups.iter().map(GroupOut).collect::<Vec<_>>())?;
+        s.end()
+    }
+}
+
+struct GroupOut<'r, 'a>(&'r GroupRun<'a>);
+
+impl Serialize for GroupOut<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let g = self.0;
+        let mut s = serializer.serialize_struct("Group", 6)?;
+        s.serialize_field("group", &g.group.name)?;
+        match g.group.required {
+            Required::Any => s.serialize_field("required", "any")?,
+            Required::All => s.serialize_field("required", "all")?,
+            Required::AtLeast(n) => s.serialize_field("required", &n)?,
+        }
+        s.serialize_field("assignments", &g.group.assignments)?;
+        s.serialize_field("eligible", &g.eligible)?;
+        s.serialize_field("approved_by", &g.approved_by)?;
+        s.serialize_field("satisfied", &g.satisfied)?;
+        s.end()
+    }
+}
+
+impl ChainState {
+    pub fn is_approved(self) -> bool {
+        self == ChainState::Approved
+    }
+}

@@ -1,0 +1,336 @@
+//! Evaluation requests (SPEC §3): parsing JSON straight into typed structs, then checking them
+//! against the pack. Every error names the JSON path of the offending value
+//! (`release.approvals[3].at`).
+//!
+//! Owns: the request model, its size limits, and the consistency checks a request must pass before
+//! the engine may assume it is valid. Must not know how a request is evaluated.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::calendar::{self, Calendar, Instant};
+use crate::definitions::{FieldKind, Pack};
+use crate::error::{ErrorBody, ErrorKind};
+
+/// Limits on one request; a host may tighten or relax them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Size of the request JSON in bytes (default 1 MiB).
+    pub max_request_bytes: usize,
+    /// Approvals in one release (default 10,000).
+    pub max_approvals: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> RequestLimits {
+        RequestLimits { max_request_bytes: 1 << 20, max_approvals: 10_000 }
+    }
+}
+
+/// An evaluation request. `directory`, `calendar`, `wip`, `history` and `approvals` are optional.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Request {
+    pub now: Instant,
+    pub release: Release,
+    #[serde(default)]
+    pub directory: Directory,
+    #[serde(default)]
+    pub calendar: Option<CalendarInput>,
+    /// Releases currently in each state, for WIP limits.
+    #[serde(default)]
+    pub wip: BTreeMap<String, u32>,
+    /// The transition a guard request asks about.
+    #[serde(default)]
+    pub transition: Option<TransitionRef>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Release {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(alias = "issue_type")]
+    pub case_type: String,
+    pub status: String,
+    pub status_since: Instant,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub reporter: Option<String>,
+    #[serde(default)]
+    pub requested_by: Option<String>,
+    #[serde(default)]
+    pub custom_fields: Map<String, Value>,
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Release {
+    /// Who asked for the release: `requested_by`, else `reporter` (separation of duties).
+    pub fn requester(&self) -> Option<&str> {
+        self.requested_by.as_deref().or(self.reporter.as_deref())
+    }
+}
+
+/// A recorded decision: on a chain level (`level`, optional `group`) or on a transition's
+/// `require_approval` (`transition`: the target state).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Approval {
+    #[serde(default)]
+    pub level: Option<u32>,
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub transition: Option<String>,
+    pub approver: String,
+    /// Roles the approver holds, used when the directory has no entry for a role.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub decision: Decision,
+    pub at: Instant,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct HistoryEntry {
+    pub to: String,
+    pub at: Instant,
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// Who holds which role, and who stands in for whom.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Directory {
+    #[serde(default)]
+    pub roles: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+}
+
+/// `to` may act for `from` while `start <= at < end`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Delegation {
+    pub from: String,
+    pub to: String,
+    pub start: Instant,
+    pub end: Instant,
+}
+
+/// The calendar as a request gives it; parsed into a [`Calendar`] by [`check`].
+#[derive(Clone, Debug, Deserialize)]
+pub struct CalendarInput {
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub working_days: Option<Vec<String>>,
+    #[serde(default)]
+    pub hours: Option<String>,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct TransitionRef {
+    pub from: String,
+    pub to: String,
+}
+
+/// A request that does not parse or does not fit the pack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// JSON path of the offending value (`release.approvals[3].at`); empty for the whole request.
+    pub path: String,
+}
+
+impl RequestError {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> RequestError {
+        RequestError { kind: ErrorKind::Request, message: message.into(), path: path.into() }
+    }
+
+    pub fn to_error_body(&self) -> ErrorBody {
+        let mut body = ErrorBody::new(self.kind, self.message.clone());
+        body.path = (!self.path.is_empty()).then(|| self.path.clone());
+        body
+    }
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// Parses request JSON into a [`Request`] (types only; see [`check`] for consistency with a pack).
+pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError> {
+    if json.len() > limits.max_request_bytes {
+        return Err(RequestError {
+            kind: ErrorKind::Limit,
+            message: format!("the request is {} bytes; the limit is {} bytes", json.len(), limits.max_request_bytes),
+            path: String::new(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    let request: Request = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        RequestError::at(if path == "." { String::new() } else { path }, e.into_inner().to_string())
+    })?;
+    de.end().map_err(|e| RequestError::at("", e.to_string()))?;
+    Ok(request)
+}
+
+/// Checks a parsed request against the pack, and resolves its calendar (request, else the pack's
+/// workspace calendar, else the default).
+pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<Calendar, RequestError> {
+    let release = &request.release;
+    let workflow = &pack.workflow;
+    let states = || workflow.states.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
+    let state_error = |path: String, name: &str| RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states()));
+
+    if release.approvals.len() > limits.max_approvals {
+        return Err(RequestError {
+            kind: ErrorKind::Limit,
+            message: format!("{} approvals; the limit is {}", release.approvals.len(), limits.max_approvals),
+            path: "release.approvals".to_owned(),
+        });
+    }
+    if release.id.is_empty() {
+        return Err(RequestError::at("release.id", "the release id is empty"));
+    }
+    if workflow.state(&release.status).is_none() {
+        return Err(state_error("release.status".to_owned(), &release.status));
+    }
+    if release.status_since > request.now {
+        return Err(RequestError::at("release.status_since", format!("{} is after now ({})", release.status_since, request.now)));
+    }
+    let Some(case_type) = pack.case_type(&release.case_type) else {
+        let known: Vec<_> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
+        return Err(RequestError::at("release.case_type", format!("unknown case type `{}`; the pack's case types are {}", release.case_type, known.join(", "))));
+    };
+    for (key, value) in &release.custom_fields {
+        if let Some(def) = case_type.field(key) {
+            check_field(def.kind, &def.options, value).map_err(|m| RequestError::at(format!("release.custom_fields.{key}"), format!("`{key}` of a {}: {m}", case_type.key)))?;
+        }
+    }
+    for (i, entry) in release.history.iter().enumerate() {
+        if workflow.state(&entry.to).is_none() {
+            return Err(state_error(format!("release.history[{i}].to"), &entry.to));
+        }
+        if let Some(from) = &entry.from {
+            if workflow.state(from).is_none() {
+                return Err(state_error(format!("release.history[{i}].from"), from));
+            }
+        }
+    }
+    for (i, approval) in release.approvals.iter().enumerate() {
+        let path = |field: &str| format!("release.approvals[{i}].{field}");
+        match (&approval.level, &approval.transition) {
+            (Some(_), Some(_)) => return Err(RequestError::at(path("transition"), "an approval is for a chain `level` or for a `transition`, not both")),
+            (None, None) => return Err(RequestError::at(path("level"), "an approval needs a chain `level` or a `transition` (the target state)")),
+            (None, Some(to)) if workflow.state(to).is_none() => return Err(state_error(path("transition"), to)),
+            _ => {}
+        }
+        if approval.approver.is_empty() {
+            return Err(RequestError::at(path("approver"), "the approver is empty"));
+        }
+    }
+    for (i, d) in request.directory.delegations.iter().enumerate() {
+        if d.end <= d.start {
+            return Err(RequestError::at(format!("directory.delegations[{i}].end"), format!("the delegation ends ({}) before it starts ({})", d.end, d.start)));
+        }
+    }
+    if let Some(t) = &request.transition {
+        for (side, name) in [("from", &t.from), ("to", &t.to)] {
+            if workflow.state(name).is_none() {
+                return Err(state_error(format!("transition.{side}"), name));
+            }
+        }
+    }
+    for state in request.wip.keys() {
+        if workflow.state(state).is_none() {
+            return Err(state_error(format!("wip.{state}"), state));
+        }
+    }
+    match &request.calendar {
+        Some(input) => calendar_of(input),
+        None => Ok(pack.workspace.calendar.clone().unwrap_or_default()),
+    }
+}
+
+/// A custom field's value against its definition. Null counts as absent.
+fn check_field(kind: FieldKind, options: &[String], value: &Value) -> Result<(), String> {
+    let allowed = || options.join(", ");
+    let describe = |v: &Value| crate::definitions::yaml::shorten(&v.to_string());
+    match (kind, value) {
+        (_, Value::Null) => Ok(()),
+        (FieldKind::Select, Value::String(s)) if options.contains(s) => Ok(()),
+        (FieldKind::Select, v) => Err(format!("{} is not one of the allowed values: {}", describe(v), allowed())),
+        (FieldKind::Multiselect, Value::Array(items)) => match items.iter().find(|i| !matches!(i, Value::String(s) if options.contains(s))) {
+            None => Ok(()),
+            Some(bad) => Err(format!("{} is not one of the allowed values: {}", describe(bad), allowed())),
+        },
+        (FieldKind::Multiselect, v) => Err(format!("expected a list of values from: {}; found {}", allowed(), describe(v))),
+        (FieldKind::Number, Value::Number(_)) => Ok(()),
+        (FieldKind::Number, v) => Err(format!("expected a number, found {}", describe(v))),
+        (FieldKind::Boolean, Value::Bool(_)) => Ok(()),
+        (FieldKind::Boolean, v) => Err(format!("expected true or false, found {}", describe(v))),
+        (FieldKind::Date, Value::String(s)) => calendar::parse_date(s).map(|_| ()),
+        (FieldKind::Datetime, Value::String(s)) => s.parse::<Instant>().map(|_| ()),
+        (FieldKind::Date | FieldKind::Datetime, v) => Err(format!("expected a date as text, found {}", describe(v))),
+        (FieldKind::Text | FieldKind::Textarea | FieldKind::Markdown | FieldKind::Url | FieldKind::Email | FieldKind::User, Value::String(_)) => Ok(()),
+        (_, v) => Err(format!("expected text, found {}", describe(v))),
+    }
+}
+
+fn calendar_of(input: &CalendarInput) -> Result<Calendar, RequestError> {
+    let default = Calendar::default();
+    let timezone = match &input.timezone {
+        Some(name) => calendar::parse_timezone(name).map_err(|m| RequestError::at("calendar.timezone", m))?,
+        None => (default.timezone_name().to_owned(), default.timezone().clone()),
+    };
+    let days = match &input.working_days {
+        Some(days) => {
+            let parsed = days
+                .iter()
+                .enumerate()
+                .map(|(i, d)| calendar::parse_weekday(d).map_err(|m| RequestError::at(format!("calendar.working_days[{i}]"), m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if parsed.is_empty() {
+                return Err(RequestError::at("calendar.working_days", "a calendar needs at least one working day"));
+            }
+            parsed
+        }
+        None => (0..5).filter_map(|i| jiff::civil::Weekday::from_monday_zero_offset(i).ok()).collect(),
+    };
+    let hours = match &input.hours {
+        Some(h) => calendar::parse_hours(h).map_err(|m| RequestError::at("calendar.hours", m))?,
+        None => default.hours(),
+    };
+    let holidays = input
+        .holidays
+        .iter()
+        .enumerate()
+        .map(|(i, d)| calendar::parse_date(d).map_err(|m| RequestError::at(format!("calendar.holidays[{i}]"), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Calendar::new(timezone, days, hours, holidays))
+}

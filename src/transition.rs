@@ -1,0 +1,210 @@
+//! Transitions out of the release's status: allowed or not, and what blocks them; and the guard
+//! (Kiket's `workflow.before_transition`) that answers allow / pending / deny and fails closed.
+//!
+//! Owns: blockers (required fields, required approvals, the chain, WIP limits) and their
+//! classification. Must not know how the chain is simulated or how requests are parsed.
+
+use serde::Serialize;
+
+use crate::calendar::Instant;
+use crate::chain::{self, ChainRun, ChainState, LevelState};
+use crate::condition::{Actual, FieldPath, Leaf, Operator};
+use crate::definitions::{ApprovalRequirement, Pack, Transition};
+use crate::error::ErrorBody;
+use crate::recipe::RecipeRun;
+use crate::request::{Decision, Request};
+
+/// Why a transition cannot be taken now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocker {
+    MissingField(String),
+    /// Approvals still in progress (the chain, or a `require_approval`): wait, don't give up.
+    AwaitingApproval(String),
+    Rejected(String),
+    WipLimit(String),
+}
+
+impl Blocker {
+    pub fn message(&self) -> &str {
+        match self {
+            Blocker::MissingField(m) | Blocker::AwaitingApproval(m) | Blocker::Rejected(m) | Blocker::WipLimit(m) => m,
+        }
+    }
+}
+
+/// One transition out of the current status.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TransitionRow<'a> {
+    pub to: &'a str,
+    pub name: Option<&'a str>,
+    pub allowed: bool,
+    /// Only approvals still in progress block it (the guard would answer `pending`).
+    pub pending: bool,
+    pub blockers: Vec<String>,
+    #[serde(skip)]
+    pub blocking: Vec<Blocker>,
+}
+
+/// Every transition out of `request.release.status`, in the order the workflow lists them.
+pub fn rows<'a>(pack: &'a Pack, request: &'a Request, chain: &ChainRun<'_>, allow_self_approval: bool) -> Vec<TransitionRow<'a>> {
+    pack.workflow.transitions.iter().filter(|t| t.from == request.release.status).map(|t| row(pack, request, t, chain, allow_self_approval)).collect()
+}
+
+fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &ChainRun<'_>, allow_self_approval: bool) -> TransitionRow<'a> {
+    let release = &request.release;
+    let mut blocking = Vec::new();
+    for field in &t.requires_fields {
+        let empty = Leaf { field: FieldPath::CustomField(field.clone()), operator: Operator::IsEmpty, value: None };
+        let actual = release.custom_fields.get(field).map_or(Actual::Missing, Actual::Json);
+        if empty.test(actual) {
+            blocking.push(Blocker::MissingField(format!("missing required field `{field}`")));
+        }
+    }
+    for requirement in &t.require_approval {
+        if let Some(b) = required_approval(request, &t.to, requirement, allow_self_approval) {
+            blocking.push(b);
+        }
+    }
+    if t.approval_chain.is_some() {
+        match chain.state {
+            ChainState::Approved => {}
+            ChainState::Rejected => {
+                let level = chain.levels.iter().find(|l| l.state == LevelState::Rejected);
+                let at = level.map(|l| format!("level {} ({})", l.plan.level.level, l.plan.level.name)).unwrap_or_default();
+                blocking.push(Blocker::Rejected(format!("the approval chain was rejected at {at}")));
+            }
+            ChainState::InProgress | ChainState::NotStarted => {
+                let active = chain.levels.iter().find(|l| l.state == LevelState::Active);
+                let what = active.map_or_else(String::new, |l| {
+                    let waiting: Vec<&str> = l.groups.iter().filter(|g| !g.satisfied).map(|g| g.group.name.as_deref().unwrap_or("approvers")).collect();
+                    format!(": level {} ({}) awaits {}", l.plan.level.level, l.plan.level.name, waiting.join(", "))
+                });
+                blocking.push(Blocker::AwaitingApproval(format!("the approval chain is in progress{what}")));
+            }
+        }
+    }
+    if let Some(limit) = pack.workflow.state(&t.to).and_then(|s| s.wip_limit) {
+        let current = request.wip.get(&t.to).copied().unwrap_or(0);
+        if current >= limit {
+            blocking.push(Blocker::WipLimit(format!("WIP limit of {} reached: {current} of {limit}", t.to)));
+        }
+    }
+    let allowed = blocking.is_empty();
+    let pending = !allowed && blocking.iter().all(|b| matches!(b, Blocker::AwaitingApproval(_)));
+    TransitionRow { to: &t.to, name: t.name.as_deref(), allowed, pending, blockers: blocking.iter().map(|b| b.message().to_owned()).collect(), blocking }
+}
+
+/// A `require_approval` is met by an eligible approval of the transition, cast since the release
+/// entered its status and not after now; an eligible rejection blocks it.
+fn required_approval(request: &Request, to: &str, requirement: &ApprovalRequirement, allow_self_approval: bool) -> Option<Blocker> {
+    let release = &request.release;
+    let who = &requirement.assignment;
+    let counting = release.approvals.iter().filter(|a| {
+        a.transition.as_deref() == Some(to)
+            && a.at >= release.status_since
+            && a.at <= request.now
+            && (allow_self_approval || release.requester() != Some(a.approver.as_str()))
+            && matches!(chain::acts_for(who, a, &request.directory, a.at), Some(acting) if allow_self_approval || !matches!(acting, chain::Acting::As(p) if release.requester() == Some(p)))
+    });
+    let mut approved = false;
+    for a in counting {
+        match a.decision {
+            Decision::Reject => return Some(Blocker::Rejected(format!("{} rejected the transition to {to}", a.approver))),
+            Decision::Approve => approved = true,
+        }
+    }
+    let message = requirement.message.as_deref().map_or_else(String::new, |m| format!(": {m}"));
+    (!approved).then(|| Blocker::AwaitingApproval(format!("awaiting approval by {} {}{message}", role_word(who.kind), who.identifier)))
+}
+
+fn role_word(kind: crate::definitions::AssignmentKind) -> &'static str {
+    match kind {
+        crate::definitions::AssignmentKind::Role => "role",
+        crate::definitions::AssignmentKind::User => "user",
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardStatus {
+    Allow,
+    Pending,
+    Deny,
+}
+
+/// Kiket's guard contract: `{status, message, metadata}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GuardAnswer<'a> {
+    pub status: GuardStatus,
+    pub message: String,
+    pub metadata: GuardMetadata<'a>,
+}
+
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct GuardMetadata<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<&'a str>,
+    pub blockers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain_state: Option<ChainState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_level: Option<u32>,
+    /// The `workflow.after_transition` recipes; their actions are listed only when the answer is
+    /// `allow` (only then will the transition, and so the recipes, happen).
+    pub after_transition: Vec<RecipeRun<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Instant>,
+}
+
+impl GuardAnswer<'_> {
+    /// The fail-closed answer to anything that went wrong.
+    pub fn deny_error(error: ErrorBody) -> GuardAnswer<'static> {
+        GuardAnswer { status: GuardStatus::Deny, message: error.message.clone(), metadata: GuardMetadata { error: Some(error), ..GuardMetadata::default() } }
+    }
+}
+
+/// The guard's answer for the row of the requested transition.
+pub fn answer<'a>(row: &TransitionRow<'a>, from: &'a str, chain: &ChainRun<'_>, after_transition: Vec<RecipeRun<'a>>, now: Instant) -> GuardAnswer<'a> {
+    let status = if row.allowed {
+        GuardStatus::Allow
+    } else if row.pending {
+        GuardStatus::Pending
+    } else {
+        GuardStatus::Deny
+    };
+    let name = row.name.unwrap_or(row.to);
+    let message = match status {
+        GuardStatus::Allow => format!("{name}: allowed"),
+        _ => format!("{name}: {}", row.blockers.join("; ")),
+    };
+    let after_transition = after_transition
+        .into_iter()
+        .map(|mut r| {
+            if status != GuardStatus::Allow {
+                r.actions.clear();
+            }
+            r
+        })
+        .collect();
+    GuardAnswer {
+        status,
+        message,
+        metadata: GuardMetadata {
+            from: Some(from),
+            to: Some(row.to),
+            transition: row.name,
+            blockers: row.blockers.clone(),
+            chain_state: Some(chain.state),
+            current_level: chain.current_level,
+            after_transition,
+            error: None,
+            at: Some(now),
+        },
+    }
+}
