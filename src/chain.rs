@@ -356,7 +356,9 @@ pub fn run<'a>(inputs: &Inputs<'a, '_>) -> ChainRun<'a> {
             sim.ignore(i, a, &format!("on level {} came before the level activated", a.level.unwrap_or(0)));
         }
     }
-    sim.events.sort_by_key(|e| (e.at, event_rank(e.what), e.level));
+    // Simultaneous events: earlier levels first (a level's auto-approval comes before the next
+    // level's activation it causes), the chain's completion last.
+    sim.events.sort_by_key(|e| (e.at, if e.what == Happening::ChainComplete { u32::MAX } else { e.level }, event_rank(e.what)));
     ChainRun {
         state,
         started_at: horizon.map(|_| start),
@@ -376,8 +378,7 @@ impl<'a> Sim<'a, '_> {
     }
 }
 
-/// Order of simultaneous events: a level's activation, its ladder steps, its deadline; the chain's
-/// completion last.
+/// Order of one level's simultaneous events: activation, ladder steps, deadline.
 fn event_rank(what: Happening) -> (u8, usize) {
     match what {
         Happening::Activation => (0, 0),

@@ -196,6 +196,7 @@ impl Policy {
                 let facts = ReleaseFacts { to_state: Some(&asked.to), from_state: Some(&asked.from), ..ReleaseFacts::new(release, &release.status, release.status_since, request.now) };
                 recipe::run(r, &facts, &release.id, Some(request.now), true)
             })
+            .filter(|run| run.matched)
             .collect();
         transition::answer(row, &release.status, &run.evaluation.chain.run, after, request.now)
     }

@@ -153,8 +153,8 @@ pub struct GuardMetadata<'a> {
     pub chain_state: Option<ChainState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_level: Option<u32>,
-    /// The `workflow.after_transition` recipes; their actions are listed only when the answer is
-    /// `allow` (only then will the transition, and so the recipes, happen).
+    /// The `workflow.after_transition` recipes this transition matches; their actions are listed
+    /// only when the answer is `allow` (only then will the transition, and so the recipes, happen).
     pub after_transition: Vec<RecipeRun<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
