@@ -28,7 +28,7 @@ use crate::duration::Duration;
 pub struct Instant(i64);
 
 impl Instant {
-    /// The last second jiff can represent (9999-12-30); sums saturate here instead of overflowing.
+    /// 9999-12-29T23:59:59Z, inside jiff's range; sums saturate here instead of overflowing.
     pub const MAX: Instant = Instant(253_402_127_999);
 
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -36,8 +36,11 @@ impl Instant {
         self.0
     }
 
+    /// The first second RFC 3339 can write (0000-01-01T00:00:00Z).
+    pub const MIN: Instant = Instant(-62_167_219_200);
+
     pub fn from_unix_seconds(seconds: i64) -> Instant {
-        Instant(seconds.clamp(Timestamp::MIN.as_second() + 86_400, Instant::MAX.0))
+        Instant(seconds.clamp(Instant::MIN.0, Instant::MAX.0))
     }
 
     /// This instant plus `d` of elapsed time.
@@ -92,12 +95,14 @@ impl std::str::FromStr for Instant {
             || (rest.len() == 6
                 && (rest.starts_with('+') || rest.starts_with('-'))
                 && rest.as_bytes()[3] == b':'
-                && [1, 2, 4, 5].iter().all(|&i| rest.as_bytes()[i].is_ascii_digit()));
+                && [1, 2, 4, 5].iter().all(|&i| rest.as_bytes()[i].is_ascii_digit())
+                && rest[1..3] <= *"23"
+                && rest[4..6] <= *"59");
         if !offset_ok {
             return Err(bad("it needs an offset (`Z` or `±HH:MM`) so that it names one instant"));
         }
         let ts: Timestamp = text.parse().map_err(|_| bad("the date or time is out of range"))?;
-        if ts.as_second() > Instant::MAX.0 || ts.as_second() < Timestamp::MIN.as_second() + 86_400 {
+        if ts.as_second() > Instant::MAX.0 || ts.as_second() < Instant::MIN.0 {
             return Err(bad("out of range"));
         }
         // Truncate toward the past: an approval at 10:00:00.9 happened at 10:00:00 to the second.
@@ -105,15 +110,51 @@ impl std::str::FromStr for Instant {
     }
 }
 
+impl Instant {
+    /// `YYYY-MM-DDTHH:MM:SSZ` as bytes. Written by hand (days → civil date, after Howard Hinnant's
+    /// `civil_from_days`) because instants are printed on every answer's hot path.
+    fn utc_bytes(self) -> [u8; 20] {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: i64, width: usize| {
+            let mut v = value;
+            for i in (0..width).rev() {
+                out[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, month, 2);
+        put(8, day, 2);
+        put(11, secs / 3600, 2);
+        put(14, secs / 60 % 60, 2);
+        put(17, secs % 60, 2);
+        out
+    }
+}
+
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ"))
+        let bytes = self.utc_bytes();
+        // ASCII by construction.
+        f.write_str(std::str::from_utf8(&bytes).unwrap_or("0000-00-00T00:00:00Z"))
     }
 }
 
 impl serde::Serialize for Instant {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let bytes = self.utc_bytes();
+        serializer.serialize_str(std::str::from_utf8(&bytes).unwrap_or("0000-00-00T00:00:00Z"))
     }
 }
 
@@ -225,11 +266,8 @@ impl Calendar {
     /// instant 09:00 is on that day (a time in a DST gap moves forward, as jiff's compatible rule).
     fn working_interval(&self, date: Date) -> Option<(Instant, Instant)> {
         let at = |time: Time| -> Option<Instant> {
-            if time == Time::MAX {
-                let next = date.tomorrow().ok()?;
-                return next.to_zoned(self.timezone.clone()).ok().map(|z| Instant::of(z.timestamp()));
-            }
-            date.to_datetime(time).to_zoned(self.timezone.clone()).ok().map(|z| Instant::of(z.timestamp()))
+            let civil = if time == Time::MAX { date.tomorrow().ok()?.to_datetime(Time::MIN) } else { date.to_datetime(time) };
+            self.timezone.to_ambiguous_timestamp(civil).compatible().ok().map(Instant::of)
         };
         Some((at(self.hours.start)?, at(self.hours.end)?))
     }
@@ -238,7 +276,7 @@ impl Calendar {
     /// working day's opening: 4h from Friday 16:00 (09:00–17:00) is Monday 12:00; work that ends
     /// exactly at closing time is due at closing time.
     fn add_business(&self, start: Instant, seconds: i64) -> Instant {
-        let mut date = start.timestamp().to_zoned(self.timezone.clone()).date();
+        let mut date = self.timezone.to_datetime(start.timestamp()).date();
         let mut remaining = seconds;
         // Every calendar has a working day each week and finitely many holidays, so this ends; the
         // bound only guards the arithmetic (ten years of 1-hour days is ~3,650 working days).
@@ -362,8 +400,11 @@ mod tests {
         assert_eq!(at("2026-11-27T15:00:00Z").to_string(), "2026-11-27T15:00:00Z");
         assert_eq!(at("2026-11-27T15:00:00.999Z").to_string(), "2026-11-27T15:00:00Z", "truncated");
         assert_eq!(at("1969-12-31T23:59:59.5Z").unix_seconds(), -1, "truncated toward the past");
+        for text in ["0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-31T12:00:00Z", "9999-12-29T23:59:59Z"] {
+            assert_eq!(at(text).to_string(), text, "prints as jiff parses it");
+        }
         assert_eq!(at("2026-11-27t10:00:00-05:00").to_string(), "2026-11-27T15:00:00Z");
-        for bad in ["2026-11-27T15:00:00", "2026-11-27 15:00:00Z", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T15:00:00+0100", "2026-11-27T15:00Z", "2026-11-27T15:00:00.Z", "yesterday"] {
+        for bad in ["2026-11-27T15:00:00", "2026-11-27 15:00:00Z", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T15:00:00+0100", "2026-11-27T15:00:00+24:00", "2026-11-27T15:00:00+01:60", "2026-11-27T15:00Z", "2026-11-27T15:00:00.Z", "yesterday"] {
             assert!(bad.parse::<Instant>().is_err(), "{bad}");
         }
     }

@@ -131,12 +131,40 @@ pub struct Inputs<'a, 'f> {
     pub on_timeout: &'f dyn Fn(u32, Instant, Instant) -> Vec<&'a Assignment>,
 }
 
-/// Users an assignment names, through the directory. `None` when the directory has no entry for
-/// the role (membership unknown).
-pub fn resolve<'a>(assignment: &'a Assignment, directory: &'a Directory) -> Option<Vec<&'a str>> {
+/// The users an assignment names.
+#[derive(Clone, Copy, Debug)]
+pub enum Members<'a> {
+    User(&'a str),
+    Role(&'a [String]),
+}
+
+impl<'a> Members<'a> {
+    pub fn contains(self, user: &str) -> bool {
+        match self {
+            Members::User(u) => u == user,
+            Members::Role(members) => members.iter().any(|m| m == user),
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        matches!(self, Members::Role([]))
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many): (Option<&'a str>, &'a [String]) = match self {
+            Members::User(u) => (Some(u), &[]),
+            Members::Role(members) => (None, members),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+}
+
+/// Users an assignment names, through the directory (no allocation: this is on every eligibility
+/// check). `None` when the directory has no entry for the role (membership unknown).
+pub fn resolve<'a>(assignment: &'a Assignment, directory: &'a Directory) -> Option<Members<'a>> {
     match assignment.kind {
-        AssignmentKind::User => Some(vec![assignment.identifier.as_str()]),
-        AssignmentKind::Role => directory.roles.get(&assignment.identifier).map(|m| m.iter().map(String::as_str).collect()),
+        AssignmentKind::User => Some(Members::User(&assignment.identifier)),
+        AssignmentKind::Role => directory.roles.get(&assignment.identifier).map(|m| Members::Role(m)),
     }
 }
 
@@ -215,7 +243,7 @@ impl<'a, 'f> Sim<'a, 'f> {
                 for (i, a) in group.assignments.iter().enumerate() {
                     match resolve(a, self.inputs.directory) {
                         Some(members) if members.is_empty() => return false,
-                        Some(members) => everyone_known &= members.iter().all(|m| tally.principals.contains(m)),
+                        Some(members) => everyone_known &= members.iter().all(|m| tally.principals.contains(&m)),
                         None => everyone_known &= tally.unknown_roles.contains(&i),
                     }
                 }
@@ -244,22 +272,28 @@ pub fn eligible<'a>(
     allow_self_approval: bool,
     at: Instant,
 ) -> Vec<&'a str> {
-    let mut users: BTreeSet<&'a str> = BTreeSet::new();
+    let mut users: Vec<&'a str> = Vec::new();
     let active = group.assignments.iter().chain(escalated.iter().filter(|(from, _)| *from <= at).map(|(_, a)| *a));
     for a in active {
         if let Some(members) = resolve(a, directory) {
-            users.extend(members.iter().copied());
+            users.extend(members.iter());
         }
     }
-    let delegates: Vec<&'a str> =
-        directory.delegations.iter().filter(|d| d.start <= at && at < d.end && users.contains(d.from.as_str())).map(|d| d.to.as_str()).collect();
-    users.extend(delegates);
+    // Direct delegations only, as `acts_for` honours them: a delegate's delegate is not eligible.
+    let members = users.len();
+    for d in &directory.delegations {
+        if d.start <= at && at < d.end && users[..members].contains(&d.from.as_str()) {
+            users.push(d.to.as_str());
+        }
+    }
     if !allow_self_approval {
         if let Some(requester) = requester {
-            users.remove(requester);
+            users.retain(|u| *u != requester);
         }
     }
-    users.into_iter().collect()
+    users.sort_unstable();
+    users.dedup();
+    users
 }
 
 /// How a level's run ended (or didn't, by now).
@@ -273,8 +307,31 @@ enum Outcome {
 
 /// Runs the chain.
 pub fn run<'a>(inputs: &Inputs<'a, '_>) -> ChainRun<'a> {
+    run_in(inputs, inputs.phase)
+}
+
+/// Runs a live chain again as of `now` (None for other phases): what the answer would be then.
+pub fn rerun_at<'a>(inputs: &Inputs<'a, '_>, now: Instant) -> Option<ChainRun<'a>> {
+    match inputs.phase {
+        Phase::Live { start, .. } => Some(run_in(inputs, Phase::Live { start, now })),
+        _ => None,
+    }
+}
+
+impl ChainRun<'_> {
+    /// Whether two runs reached the same decisions: states, completions, who counted.
+    pub fn same_decisions(&self, other: &ChainRun<'_>) -> bool {
+        let same_groups = |a: &[GroupRun<'_>], b: &[GroupRun<'_>]| a.iter().zip(b).all(|(x, y)| x.approved_by == y.approved_by && x.satisfied == y.satisfied);
+        self.state == other.state
+            && self.current_level == other.current_level
+            && self.levels.len() == other.levels.len()
+            && self.levels.iter().zip(&other.levels).all(|(a, b)| a.state == b.state && a.completed_at == b.completed_at && same_groups(&a.groups, &b.groups))
+    }
+}
+
+fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
     let mut sim = Sim { inputs, warnings: Vec::new(), events: Vec::new(), handled: vec![false; inputs.approvals.len()] };
-    let (start, horizon) = match inputs.phase {
+    let (start, horizon) = match phase {
         Phase::Preview { start } => (start, None),
         Phase::Live { start, now } => (start, Some(now)),
         Phase::Past => return past(inputs),
@@ -527,7 +584,9 @@ fn run_level<'a>(
         _ => None,
     };
     for (index, approval) in &mine {
-        sim.ignore(*index, approval, &format!("on level {} came after the level ended at {}", level.level, end.map_or(String::new(), |e| e.to_string())));
+        if !sim.handled[*index] {
+            sim.ignore(*index, approval, &format!("on level {} came after the level ended at {}", level.level, end.map_or(String::new(), |e| e.to_string())));
+        }
     }
     let outcome = outcome.unwrap_or(Outcome::Pending { auto_approve_at: None });
     let as_of = match (&outcome, now) {

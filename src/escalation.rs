@@ -55,7 +55,7 @@ fn record<'a>(chain: &'a ApprovalChain, run: &ChainRun<'a>, directory: &'a Direc
             .map(|l| eligible_at(l, chain, directory, requester, at))
             .unwrap_or_default(),
         LadderAction::Escalate | LadderAction::NotifyExecutive => {
-            let mut users: Vec<&'a str> = step.to.iter().filter_map(|a| chain::resolve(a, directory)).flatten().collect();
+            let mut users: Vec<&'a str> = step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();
             users.sort_unstable();
             users.dedup();
             users

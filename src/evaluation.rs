@@ -296,7 +296,7 @@ impl Policy {
                 .flat_map(|r| recipe::escalated_approvers(r))
                 .collect()
         };
-        let run = chain::run(&chain::Inputs {
+        let inputs = chain::Inputs {
             chain: chain_def,
             plans,
             phase,
@@ -305,7 +305,8 @@ impl Policy {
             requester: release.requester(),
             calendar: &calendar,
             on_timeout: &on_timeout,
-        });
+        };
+        let run = chain::run(&inputs);
         warnings.extend(run.warnings.iter().cloned());
 
         let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
@@ -339,9 +340,12 @@ impl Policy {
                     }
                 }
                 Trigger::Scheduled => {
-                    let next = recipe::next_run(r, now, &calendar);
-                    let mut out = recipe::run(r, &actual_facts, &release.id, next, true);
-                    out.next_run = next;
+                    // The next run matters when the conditions hold: then its actions are due.
+                    let mut out = recipe::run(r, &actual_facts, &release.id, None, false);
+                    if out.matched {
+                        out.next_run = recipe::next_run(r, now, &calendar);
+                        out = RecipeRun { next_run: out.next_run, ..recipe::run(r, &actual_facts, &release.id, out.next_run, true) };
+                    }
                     recipes.push(out);
                 }
                 // Transitions are the guard's business; creation is not an evaluation event.
@@ -358,9 +362,7 @@ impl Policy {
             }
         }
 
-        let chain_changes = run.events.iter().filter(|e| !e.happened && matches!(phase, Phase::Live { .. })).map(|e| e.at);
-        let sla_changes = sla.iter().flat_map(|s| [s.warning_at, s.breach_at]).flatten().filter(|t| *t > now);
-        let wake_at = chain_changes.chain(sla_changes).min();
+        let wake_at = wake_at(&inputs, &run, sla.as_ref(), request);
 
         Ok(Run {
             evaluation: Evaluation {
@@ -410,6 +412,42 @@ impl Policy {
         let answer = self.guard(&request);
         to_json(&answer).map_err(|e| e.message)
     }
+}
+
+/// The earliest instant after now at which the chain, escalation or SLA part of the answer changes
+/// with no new input: a ladder step, a deadline, an auto-approval, an SLA warning or breach, an
+/// approval dated in the future coming due, or a delegation window changing who is eligible on the
+/// active level. A preview's times move with `now`, so only its SLA counts.
+fn wake_at(inputs: &chain::Inputs<'_, '_>, run: &ChainRun<'_>, sla: Option<&SlaRun<'_>>, request: &Request) -> Option<Instant> {
+    let now = request.now;
+    let mut candidates: Vec<Instant> = sla.iter().flat_map(|s| [s.warning_at, s.breach_at]).flatten().filter(|t| *t > now).collect();
+    if let Phase::Live { .. } = inputs.phase {
+        candidates.extend(run.events.iter().filter(|e| !e.happened).map(|e| e.at));
+        let requester = request.release.requester();
+        for level in run.levels.iter().filter(|l| l.state == chain::LevelState::Active) {
+            let eligible_at = |at: Instant| -> Vec<Vec<&str>> {
+                level.groups.iter().map(|g| chain::eligible(g.group, &level.escalated, &request.directory, requester, inputs.chain.allow_self_approval, at)).collect()
+            };
+            for d in &request.directory.delegations {
+                for boundary in [d.start, d.end].into_iter().filter(|b| *b > now) {
+                    let before = Instant::from_unix_seconds(boundary.unix_seconds() - 1);
+                    if eligible_at(boundary) != eligible_at(before) {
+                        candidates.push(boundary);
+                    }
+                }
+            }
+        }
+        // An approval dated in the future changes the answer when it comes due only if it then
+        // counts (or rejects): find the first that does, before anything else happens.
+        let horizon = candidates.iter().min().copied().unwrap_or(Instant::MAX);
+        let mut due: Vec<Instant> = request.release.approvals.iter().filter(|a| a.level.is_some() && a.at > now && a.at < horizon).map(|a| a.at).collect();
+        due.sort_unstable();
+        due.dedup();
+        if let Some(t) = due.into_iter().find(|t| chain::rerun_at(inputs, *t).is_some_and(|then| !then.same_decisions(run))) {
+            candidates.push(t);
+        }
+    }
+    candidates.into_iter().min()
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorBody> {

@@ -192,8 +192,12 @@ pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError
     }
     let mut de = serde_json::Deserializer::from_str(json);
     let request: Request = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        RequestError::at(if path == "." { String::new() } else { path }, e.into_inner().to_string())
+        // serde_path_to_error writes `?` for a key it never finished reading: keep the known part.
+        let mut path = e.path().to_string();
+        while let Some(known) = path.strip_suffix(".?") {
+            path = known.to_owned();
+        }
+        RequestError::at(if path == "." || path == "?" { String::new() } else { path }, e.into_inner().to_string())
     })?;
     de.end().map_err(|e| RequestError::at("", e.to_string()))?;
     Ok(request)

@@ -104,13 +104,74 @@ fn a_missing_directory_or_a_non_utf8_file_is_bad_input() {
 }
 
 #[test]
-fn commands_not_built_yet_say_so_and_exit_1() {
-    for command in ["evaluate", "guard", "timeline", "analyze"] {
-        let (code, json, out) = run(&[command, "request.json"]);
-        assert_eq!(code, 1, "{command}: {out}");
-        assert_eq!(json["error"]["kind"], "not_implemented", "{command}: {out}");
-        assert!(json["error"]["message"].as_str().unwrap().contains("not yet implemented"));
+fn analyze_is_not_built_yet_and_says_so_with_exit_1() {
+    let (code, json, out) = run(&["analyze", "history.jsonl"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(json["error"]["kind"], "not_implemented", "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("not yet implemented"));
+}
+
+fn run_with_stdin(args: &[&str], input: &str) -> (i32, Value, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_release-policy"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (out.status.code().unwrap_or(-1), serde_json::from_str(&stdout).unwrap_or(Value::Null), stdout)
+}
+
+const REQUEST: &str = r#"{"now": "2026-11-30T11:30:00Z", "release": {"id": "REL-9", "case_type": "Release",
+  "status": "pending_approval", "status_since": "2026-11-30T09:00:00Z", "requested_by": "alice",
+  "custom_fields": {"release_type": "minor"}},
+  "directory": {"roles": {"qa_lead": ["quinn"]}}, "transition": {"from": "pending_approval", "to": "production"}}"#;
+
+#[test]
+fn evaluate_guard_and_timeline_answer_the_spec_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("request.json");
+    std::fs::write(&file, REQUEST).unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, json, out) = run(&["evaluate", file]);
+    assert_eq!(code, 0, "{out}");
+    for key in ["release_id", "status", "chain", "escalation", "sla", "recipes", "transitions", "audit", "warnings", "wake_at"] {
+        assert!(json.get(key).is_some(), "evaluate answer lacks `{key}`: {out}");
     }
+    assert!(out.find("\"release_id\"").unwrap() < out.find("\"wake_at\"").unwrap(), "fields keep the contract's order");
+    assert_eq!(json["chain"]["current_level"], 1);
+
+    let (code, json, out) = run(&["guard", file]);
+    assert_eq!((code, json["status"].as_str()), (0, Some("pending")), "{out}");
+
+    let (code, json, out) = run_with_stdin(&["timeline", "-"], REQUEST);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(json["events"][0]["kind"], "escalation", "{out}");
+
+    let (code, _, out) = run(&["evaluate", file, "--definitions", upstream_dir().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn bad_requests_exit_2_with_a_structured_error_and_guards_still_deny() {
+    let bad = REQUEST.replace("\"2026-11-30T09:00:00Z\"", "\"2026-11-30 09:00\"");
+    let (code, json, out) = run_with_stdin(&["evaluate"], &bad);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["path"], "release.status_since", "{out}");
+
+    let (code, json, out) = run_with_stdin(&["guard"], &bad);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["status"], "deny", "a bad guard request still answers deny: {out}");
+
+    let (code, json, out) = run_with_stdin(&["evaluate"], "{not json");
+    assert_eq!((code, json["error"]["kind"].as_str()), (2, Some("request")), "{out}");
+
+    let (code, json, out) = run_with_stdin(&["evaluate", "--max-request-bytes", "100"], REQUEST);
+    assert_eq!((code, json["error"]["kind"].as_str()), (2, Some("limit")), "{out}");
 }
 
 #[test]
