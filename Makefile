@@ -6,9 +6,21 @@ WASM_TARGET := wasm32-unknown-unknown
 
 .PHONY: run test lint wasm-target pkg bench clean
 
-## run: validate the built-in pack and print a readable summary of its approval chain
+SAMPLE := examples/pending-release.json
+
+## run: validate the built-in pack, summarise its approval chain, and evaluate a sample release
 run:
-	$(CARGO) run --quiet --release --bin release-policy -- describe
+	$(CARGO) build --quiet --release --bin release-policy
+	./target/release/release-policy describe
+	@echo
+	@echo "== evaluate $(SAMPLE) (a major release with a breaking change, Friday afternoon in Berlin)"
+	./target/release/release-policy evaluate $(SAMPLE)
+	@echo
+	@echo "== guard pending_approval -> production"
+	./target/release/release-policy guard $(SAMPLE)
+	@echo
+	@echo "== timeline if nobody acts"
+	./target/release/release-policy timeline $(SAMPLE)
 
 ## test: every test (unit, scenario, CLI, doc tests), and a WebAssembly build of the library
 test: wasm-target
@@ -24,9 +36,13 @@ lint:
 wasm-target:
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 
-## pkg, bench: arrive with the WebAssembly and engine issues
-pkg bench:
-	@echo "make $@: not yet implemented" >&2; exit 1
+## bench: criterion benchmarks of the native engine (peers measured in the same run)
+bench:
+	$(CARGO) bench --bench evaluate
+
+## pkg: arrives with the WebAssembly issue
+pkg:
+	@echo "make pkg: not yet implemented" >&2; exit 1
 
 clean:
 	$(CARGO) clean

@@ -31,14 +31,22 @@ fn bench(c: &mut Criterion) {
     let parsed = request::parse(TYPICAL, &limits).expect("valid request");
 
     let mut group = c.benchmark_group("typical pending release");
-    group.bench_function("Policy::evaluate (parsed request)", |b| b.iter(|| black_box(policy.evaluate(black_box(&parsed)).expect("evaluates"))));
+    group.bench_function("Policy::evaluate (parsed request)", |b| {
+        b.iter(|| black_box(policy.evaluate(black_box(&parsed)).expect("evaluates")))
+    });
     group.bench_function("Policy::evaluate + serialize to JSON", |b| {
         b.iter(|| black_box(serde_json::to_string(&policy.evaluate(black_box(&parsed)).expect("evaluates")).expect("json")))
     });
-    group.bench_function("Policy::evaluate_json (parse + evaluate + serialize)", |b| b.iter(|| black_box(policy.evaluate_json(black_box(TYPICAL), &limits))));
+    group.bench_function("Policy::evaluate_json (parse + evaluate + serialize)", |b| {
+        b.iter(|| black_box(policy.evaluate_json(black_box(TYPICAL), &limits)))
+    });
     // Peers: what merely reading the same request costs, with serde_json.
-    group.bench_function("peer: serde_json::Value parse of the request", |b| b.iter(|| black_box(serde_json::from_str::<serde_json::Value>(black_box(TYPICAL)).expect("json"))));
-    group.bench_function("peer: typed request parse (serde)", |b| b.iter(|| black_box(request::parse(black_box(TYPICAL), &limits).expect("parses"))));
+    group.bench_function("peer: serde_json::Value parse of the request", |b| {
+        b.iter(|| black_box(serde_json::from_str::<serde_json::Value>(black_box(TYPICAL)).expect("json")))
+    });
+    group.bench_function("peer: typed request parse (serde)", |b| {
+        b.iter(|| black_box(request::parse(black_box(TYPICAL), &limits).expect("parses")))
+    });
     group.finish();
 
     c.bench_function("Policy::builtin (load and validate the pack)", |b| b.iter(|| black_box(Policy::builtin())));

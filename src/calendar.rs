@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
 use crate::duration::Duration;
 
@@ -68,7 +68,9 @@ impl std::str::FromStr for Instant {
 
     /// Strict RFC 3339: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
     fn from_str(text: &str) -> Result<Instant, String> {
-        let bad = |why: &str| format!("`{}` is not an RFC 3339 timestamp: {why}; write e.g. `2026-11-27T15:00:00Z`", crate::definitions::yaml::shorten(text));
+        let bad = |why: &str| {
+            format!("`{}` is not an RFC 3339 timestamp: {why}; write e.g. `2026-11-27T15:00:00Z`", crate::definitions::yaml::shorten(text))
+        };
         let b = text.as_bytes();
         let shape_ok = b.len() >= 20
             && b[4] == b'-'
@@ -400,11 +402,23 @@ mod tests {
         assert_eq!(at("2026-11-27T15:00:00Z").to_string(), "2026-11-27T15:00:00Z");
         assert_eq!(at("2026-11-27T15:00:00.999Z").to_string(), "2026-11-27T15:00:00Z", "truncated");
         assert_eq!(at("1969-12-31T23:59:59.5Z").unix_seconds(), -1, "truncated toward the past");
-        for text in ["0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-31T12:00:00Z", "9999-12-29T23:59:59Z"] {
+        for text in ["0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-31T12:00:00Z", "9999-12-29T23:59:59Z"]
+        {
             assert_eq!(at(text).to_string(), text, "prints as jiff parses it");
         }
         assert_eq!(at("2026-11-27t10:00:00-05:00").to_string(), "2026-11-27T15:00:00Z");
-        for bad in ["2026-11-27T15:00:00", "2026-11-27 15:00:00Z", "2026-11-27", "2026-13-01T00:00:00Z", "2026-11-27T15:00:00+0100", "2026-11-27T15:00:00+24:00", "2026-11-27T15:00:00+01:60", "2026-11-27T15:00Z", "2026-11-27T15:00:00.Z", "yesterday"] {
+        for bad in [
+            "2026-11-27T15:00:00",
+            "2026-11-27 15:00:00Z",
+            "2026-11-27",
+            "2026-13-01T00:00:00Z",
+            "2026-11-27T15:00:00+0100",
+            "2026-11-27T15:00:00+24:00",
+            "2026-11-27T15:00:00+01:60",
+            "2026-11-27T15:00Z",
+            "2026-11-27T15:00:00.Z",
+            "yesterday",
+        ] {
             assert!(bad.parse::<Instant>().is_err(), "{bad}");
         }
     }

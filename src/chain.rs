@@ -66,7 +66,9 @@ pub enum Happening {
     Activation,
     Deadline,
     /// Ladder step `index` of the chain's `escalation` (auto-approval included).
-    Step { index: usize },
+    Step {
+        index: usize,
+    },
     ChainComplete,
 }
 
@@ -186,7 +188,8 @@ pub fn acts_for<'a>(assignment: &'a Assignment, approval: &'a Approval, director
             let delegators = directory.delegations.iter().filter(|d| d.to == user && d.start <= at && at < d.end).map(|d| d.from.as_str());
             std::iter::once(user).chain(delegators).find(|p| members.contains(p)).map(Acting::As)
         }
-        None => (assignment.kind == AssignmentKind::Role && approval.roles.iter().any(|r| *r == assignment.identifier)).then_some(Acting::ByClaim),
+        None => (assignment.kind == AssignmentKind::Role && approval.roles.contains(&assignment.identifier))
+            .then_some(Acting::ByClaim),
     }
 }
 
@@ -219,7 +222,13 @@ struct Sim<'a, 'f> {
 }
 
 impl<'a, 'f> Sim<'a, 'f> {
-    fn principal(&self, group: &'a Group, approval: &'a Approval, at: Instant, escalated: &[(Instant, &'a Assignment)]) -> Option<Principal<'a>> {
+    fn principal(
+        &self,
+        group: &'a Group,
+        approval: &'a Approval,
+        at: Instant,
+        escalated: &[(Instant, &'a Assignment)],
+    ) -> Option<Principal<'a>> {
         let directory = self.inputs.directory;
         if escalated.iter().any(|(from, a)| *from <= at && acts_for(a, approval, directory, at).is_some()) {
             return Some(Principal::Escalated);
@@ -259,7 +268,6 @@ impl<'a, 'f> Sim<'a, 'f> {
             Logic::Or => each.any(|s| s),
         }
     }
-
 }
 
 /// Who may approve for `group` at `at`: directory members and named users, approvers escalated by
@@ -298,11 +306,18 @@ pub fn eligible<'a>(
 
 /// How a level's run ended (or didn't, by now).
 enum Outcome {
-    Completed { at: Instant, auto: bool },
-    Rejected { at: Instant },
+    Completed {
+        at: Instant,
+        auto: bool,
+    },
+    Rejected {
+        at: Instant,
+    },
     /// Still active at the horizon; if nobody acts it completes at `auto_approve_at` (when the
     /// ladder has an auto-approval), or never.
-    Pending { auto_approve_at: Option<Instant> },
+    Pending {
+        auto_approve_at: Option<Instant>,
+    },
 }
 
 /// Runs the chain.
@@ -321,11 +336,17 @@ pub fn rerun_at<'a>(inputs: &Inputs<'a, '_>, now: Instant) -> Option<ChainRun<'a
 impl ChainRun<'_> {
     /// Whether two runs reached the same decisions: states, completions, who counted.
     pub fn same_decisions(&self, other: &ChainRun<'_>) -> bool {
-        let same_groups = |a: &[GroupRun<'_>], b: &[GroupRun<'_>]| a.iter().zip(b).all(|(x, y)| x.approved_by == y.approved_by && x.satisfied == y.satisfied);
+        let same_groups = |a: &[GroupRun<'_>], b: &[GroupRun<'_>]| {
+            a.iter().zip(b).all(|(x, y)| x.approved_by == y.approved_by && x.satisfied == y.satisfied)
+        };
         self.state == other.state
             && self.current_level == other.current_level
             && self.levels.len() == other.levels.len()
-            && self.levels.iter().zip(&other.levels).all(|(a, b)| a.state == b.state && a.completed_at == b.completed_at && same_groups(&a.groups, &b.groups))
+            && self
+                .levels
+                .iter()
+                .zip(&other.levels)
+                .all(|(a, b)| a.state == b.state && a.completed_at == b.completed_at && same_groups(&a.groups, &b.groups))
     }
 }
 
@@ -365,7 +386,13 @@ fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
     // Where the next required level activates, and whether that instant is itself a projection.
     let mut next_start = Some((start, horizon.is_none()));
     for plan in &inputs.plans {
-        let groups = || plan.level.groups.iter().map(|g| GroupRun { group: g, eligible: Vec::new(), approved_by: Vec::new(), satisfied: false }).collect();
+        let groups = || {
+            plan.level
+                .groups
+                .iter()
+                .map(|g| GroupRun { group: g, eligible: Vec::new(), approved_by: Vec::new(), satisfied: false })
+                .collect()
+        };
         if !plan.required {
             levels.push(blank(plan, LevelState::Skipped, groups()));
             continue;
@@ -465,7 +492,12 @@ fn past<'a>(inputs: &Inputs<'a, '_>) -> ChainRun<'a> {
         .iter()
         .map(|plan| {
             let state = if plan.required { LevelState::Approved } else { LevelState::Skipped };
-            let groups = plan.level.groups.iter().map(|g| GroupRun { group: g, eligible: Vec::new(), approved_by: Vec::new(), satisfied: plan.required }).collect();
+            let groups = plan
+                .level
+                .groups
+                .iter()
+                .map(|g| GroupRun { group: g, eligible: Vec::new(), approved_by: Vec::new(), satisfied: plan.required })
+                .collect();
             blank(plan, state, groups)
         })
         .collect();
@@ -477,7 +509,10 @@ fn warn_unknown_roles(sim: &mut Sim<'_, '_>) {
     for plan in sim.inputs.plans.iter().filter(|p| p.required) {
         for g in &plan.level.groups {
             for a in &g.assignments {
-                if a.kind == AssignmentKind::Role && !sim.inputs.directory.roles.contains_key(&a.identifier) && seen.insert(a.identifier.as_str()) {
+                if a.kind == AssignmentKind::Role
+                    && !sim.inputs.directory.roles.contains_key(&a.identifier)
+                    && seen.insert(a.identifier.as_str())
+                {
                     let all = if g.required == Required::All { "; `all` then needs one approval for the role" } else { "" };
                     sim.warnings.push(format!(
                         "the directory has no entry for role `{}`: approvals whose `roles` list it count for it{all}",
@@ -585,7 +620,11 @@ fn run_level<'a>(
     };
     for (index, approval) in &mine {
         if !sim.handled[*index] {
-            sim.ignore(*index, approval, &format!("on level {} came after the level ended at {}", level.level, end.map_or(String::new(), |e| e.to_string())));
+            sim.ignore(
+                *index,
+                approval,
+                &format!("on level {} came after the level ended at {}", level.level, end.map_or(String::new(), |e| e.to_string())),
+            );
         }
     }
     let outcome = outcome.unwrap_or(Outcome::Pending { auto_approve_at: None });
@@ -637,7 +676,13 @@ enum Decided {
 }
 
 /// Turns a decision on an approval into the level's outcome, recording ineligibility.
-fn settle(sim: &mut Sim<'_, '_>, plan: &LevelPlan<'_>, (index, approval): (usize, &Approval), at: Instant, decided: Decided) -> Option<Outcome> {
+fn settle(
+    sim: &mut Sim<'_, '_>,
+    plan: &LevelPlan<'_>,
+    (index, approval): (usize, &Approval),
+    at: Instant,
+    decided: Decided,
+) -> Option<Outcome> {
     sim.handled[index] = true;
     match decided {
         Decided::Completed => Some(Outcome::Completed { at, auto: false }),

@@ -45,7 +45,15 @@ pub struct AuditEntry<'a> {
 
 const DEFAULT_REASON: &str = "Auto-approved by the escalation ladder: no decision before the step was due";
 
-fn record<'a>(chain: &'a ApprovalChain, run: &ChainRun<'a>, directory: &'a Directory, requester: Option<&str>, level: u32, index: usize, at: Instant) -> StepRecord<'a> {
+fn record<'a>(
+    chain: &'a ApprovalChain,
+    run: &ChainRun<'a>,
+    directory: &'a Directory,
+    requester: Option<&str>,
+    level: u32,
+    index: usize,
+    at: Instant,
+) -> StepRecord<'a> {
     let step: &'a EscalationStep = &chain.escalation[index];
     let recipients = match step.action {
         LadderAction::Reminder => run
@@ -55,25 +63,50 @@ fn record<'a>(chain: &'a ApprovalChain, run: &ChainRun<'a>, directory: &'a Direc
             .map(|l| eligible_at(l, chain, directory, requester, at))
             .unwrap_or_default(),
         LadderAction::Escalate | LadderAction::NotifyExecutive => {
-            let mut users: Vec<&'a str> = step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();
+            let mut users: Vec<&'a str> =
+                step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();
             users.sort_unstable();
             users.dedup();
             users
         }
         LadderAction::AutoApprove => Vec::new(),
     };
-    StepRecord { level, step: index, after: step.after, action: step.action.as_str(), at, to: &step.to, channels: &step.channels, recipients }
+    StepRecord {
+        level,
+        step: index,
+        after: step.after,
+        action: step.action.as_str(),
+        at,
+        to: &step.to,
+        channels: &step.channels,
+        recipients,
+    }
 }
 
-fn eligible_at<'a>(level: &LevelRun<'a>, chain: &ApprovalChain, directory: &'a Directory, requester: Option<&str>, at: Instant) -> Vec<&'a str> {
-    let mut users: Vec<&'a str> = level.groups.iter().flat_map(|g| chain::eligible(g.group, &level.escalated, directory, requester, chain.allow_self_approval, at)).collect();
+fn eligible_at<'a>(
+    level: &LevelRun<'a>,
+    chain: &ApprovalChain,
+    directory: &'a Directory,
+    requester: Option<&str>,
+    at: Instant,
+) -> Vec<&'a str> {
+    let mut users: Vec<&'a str> = level
+        .groups
+        .iter()
+        .flat_map(|g| chain::eligible(g.group, &level.escalated, directory, requester, chain.allow_self_approval, at))
+        .collect();
     users.sort_unstable();
     users.dedup();
     users
 }
 
 /// Fired steps, the next step, and the audit of auto-approvals, from a chain run.
-pub fn report<'a>(chain: &'a ApprovalChain, run: &ChainRun<'a>, directory: &'a Directory, requester: Option<&str>) -> (Escalation<'a>, Vec<AuditEntry<'a>>) {
+pub fn report<'a>(
+    chain: &'a ApprovalChain,
+    run: &ChainRun<'a>,
+    directory: &'a Directory,
+    requester: Option<&str>,
+) -> (Escalation<'a>, Vec<AuditEntry<'a>>) {
     let mut fired = Vec::new();
     let mut next = None;
     let mut audit = Vec::new();

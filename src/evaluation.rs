@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
+use crate::Policy;
 use crate::calendar::{Calendar, Instant};
 use crate::chain::{self, ChainRun, ChainState, GroupRun, LevelPlan, LevelRun, Phase};
 use crate::condition::{Actual, Facts, FieldPath, Why};
@@ -20,7 +21,6 @@ use crate::request::{self, Release, Request, RequestLimits};
 use crate::sla::{self, SlaRun};
 use crate::timeline::{self, Timeline};
 use crate::transition::{self, GuardAnswer, TransitionRow};
-use crate::Policy;
 
 /// Facts derived from a pack once, at load time.
 #[derive(Clone, Debug, Default)]
@@ -89,7 +89,15 @@ struct ReleaseFacts<'a> {
 
 impl<'a> ReleaseFacts<'a> {
     fn new(release: &'a Release, status: &'a str, since: Instant, now: Instant) -> ReleaseFacts<'a> {
-        ReleaseFacts { release, status, in_state: now.seconds_since(since).max(0), to_state: None, from_state: None, pending_hours: None, level: None }
+        ReleaseFacts {
+            release,
+            status,
+            in_state: now.seconds_since(since).max(0),
+            to_state: None,
+            from_state: None,
+            pending_hours: None,
+            level: None,
+        }
     }
 }
 
@@ -176,7 +184,10 @@ impl Policy {
     /// The guard's answer for `request.transition` (SPEC §6). Never an error: anything wrong denies.
     pub fn guard<'a>(&'a self, request: &'a Request) -> GuardAnswer<'a> {
         let Some(asked) = &request.transition else {
-            return GuardAnswer::deny_error(ErrorBody { path: Some("transition".into()), ..ErrorBody::new(ErrorKind::Request, "a guard request needs `transition: {from, to}`") });
+            return GuardAnswer::deny_error(ErrorBody {
+                path: Some("transition".into()),
+                ..ErrorBody::new(ErrorKind::Request, "a guard request needs `transition: {from, to}`")
+            });
         };
         let run = match self.run(request, &RequestLimits::default()) {
             Ok(run) => run,
@@ -184,16 +195,26 @@ impl Policy {
         };
         if asked.from != request.release.status {
             let message = format!("the release is in `{}`, not `{}`", request.release.status, asked.from);
-            return GuardAnswer::deny_error(ErrorBody { path: Some("transition.from".into()), ..ErrorBody::new(ErrorKind::Request, message) });
+            return GuardAnswer::deny_error(ErrorBody {
+                path: Some("transition.from".into()),
+                ..ErrorBody::new(ErrorKind::Request, message)
+            });
         }
         let Some(row) = run.evaluation.transitions.iter().find(|r| r.to == asked.to) else {
             let message = format!("the workflow has no transition from `{}` to `{}`", asked.from, asked.to);
-            return GuardAnswer::deny_error(ErrorBody { path: Some("transition.to".into()), ..ErrorBody::new(ErrorKind::Request, message) });
+            return GuardAnswer::deny_error(ErrorBody {
+                path: Some("transition.to".into()),
+                ..ErrorBody::new(ErrorKind::Request, message)
+            });
         };
         let release = &request.release;
         let after: Vec<RecipeRun<'a>> = recipe::with_trigger(&self.pack().recipes, Trigger::AfterTransition)
             .map(|r| {
-                let facts = ReleaseFacts { to_state: Some(&asked.to), from_state: Some(&asked.from), ..ReleaseFacts::new(release, &release.status, release.status_since, request.now) };
+                let facts = ReleaseFacts {
+                    to_state: Some(&asked.to),
+                    from_state: Some(&asked.from),
+                    ..ReleaseFacts::new(release, &release.status, release.status_since, request.now)
+                };
                 recipe::run(r, &facts, &release.id, Some(request.now), true)
             })
             .filter(|run| run.matched)
@@ -312,7 +333,8 @@ impl Policy {
         let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
 
         let current_state = pack.workflow.state(&release.status);
-        let sla = current_state.and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id)));
+        let sla =
+            current_state.and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id)));
         let timeline_sla = match phase {
             Phase::Preview { .. } => pack
                 .workflow
@@ -329,7 +351,8 @@ impl Policy {
                 Trigger::ApprovalTimeout => {
                     let passed: Vec<_> = run.events.iter().filter(|e| e.happened && e.what == chain::Happening::Deadline).collect();
                     for e in &passed {
-                        let activated = run.levels.iter().find(|l| l.plan.level.level == e.level).and_then(|l| l.activated_at).unwrap_or(e.at);
+                        let activated =
+                            run.levels.iter().find(|l| l.plan.level.level == e.level).and_then(|l| l.activated_at).unwrap_or(e.at);
                         let facts = timeout_facts(e.level, activated, e.at);
                         let mut out = recipe::run(r, &facts, &release.id, Some(e.at), true);
                         out.level = Some(e.level);
@@ -358,7 +381,10 @@ impl Policy {
         if let Some(p) = &release.priority {
             if !derived.priorities.contains(p) {
                 let known: Vec<&str> = derived.priorities.iter().map(String::as_str).collect();
-                warnings.push(format!("priority `{p}` is none of the priorities the pack knows ({}); conditions compare it exactly", known.join(", ")));
+                warnings.push(format!(
+                    "priority `{p}` is none of the priorities the pack knows ({}); conditions compare it exactly",
+                    known.join(", ")
+                ));
             }
         }
 
@@ -426,7 +452,13 @@ fn wake_at(inputs: &chain::Inputs<'_, '_>, run: &ChainRun<'_>, sla: Option<&SlaR
         let requester = request.release.requester();
         for level in run.levels.iter().filter(|l| l.state == chain::LevelState::Active) {
             let eligible_at = |at: Instant| -> Vec<Vec<&str>> {
-                level.groups.iter().map(|g| chain::eligible(g.group, &level.escalated, &request.directory, requester, inputs.chain.allow_self_approval, at)).collect()
+                level
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        chain::eligible(g.group, &level.escalated, &request.directory, requester, inputs.chain.allow_self_approval, at)
+                    })
+                    .collect()
             };
             for d in &request.directory.delegations {
                 for boundary in [d.start, d.end].into_iter().filter(|b| *b > now) {
@@ -440,7 +472,8 @@ fn wake_at(inputs: &chain::Inputs<'_, '_>, run: &ChainRun<'_>, sla: Option<&SlaR
         // An approval dated in the future changes the answer when it comes due only if it then
         // counts (or rejects): find the first that does, before anything else happens.
         let horizon = candidates.iter().min().copied().unwrap_or(Instant::MAX);
-        let mut due: Vec<Instant> = request.release.approvals.iter().filter(|a| a.level.is_some() && a.at > now && a.at < horizon).map(|a| a.at).collect();
+        let mut due: Vec<Instant> =
+            request.release.approvals.iter().filter(|a| a.level.is_some() && a.at > now && a.at < horizon).map(|a| a.at).collect();
         due.sort_unstable();
         due.dedup();
         if let Some(t) = due.into_iter().find(|t| chain::rerun_at(inputs, *t).is_some_and(|then| !then.same_decisions(run))) {
@@ -485,10 +518,13 @@ impl Serialize for LevelOut<'_, '_> {
         s.serialize_field("completed_at", &l.completed_at)?;
         s.serialize_field("overdue", &l.overdue)?;
         s.serialize_field("projected", &l.projected)?;
-        s.serialize_field("logic", match level.logic {
-            Logic::And => "AND",
-            Logic::Or => "OR",
-        })?;
+        s.serialize_field(
+            "logic",
+            match level.logic {
+                Logic::And => "AND",
+                Logic::Or => "OR",
+            },
+        )?;
         s.serialize_field("groups", &l.groups.iter().map(GroupOut).collect::<Vec<_>>())?;
         s.end()
     }

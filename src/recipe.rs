@@ -70,7 +70,17 @@ pub fn run<'a>(recipe: &'a Recipe, facts: &impl Facts<'a>, release_id: &str, at:
         (true, Some(at)) => host_actions(recipe, release_id, at),
         _ => Vec::new(),
     };
-    RecipeRun { key: &recipe.key, name: &recipe.name, trigger: recipe.trigger.as_str(), matched, at, level: None, next_run: None, why, actions }
+    RecipeRun {
+        key: &recipe.key,
+        name: &recipe.name,
+        trigger: recipe.trigger.as_str(),
+        matched,
+        at,
+        level: None,
+        next_run: None,
+        why,
+        actions,
+    }
 }
 
 fn host_actions<'a>(recipe: &'a Recipe, release_id: &str, at: Instant) -> Vec<HostActionOut<'a>> {

@@ -209,7 +209,8 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
     let release = &request.release;
     let workflow = &pack.workflow;
     let states = || workflow.states.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
-    let state_error = |path: String, name: &str| RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states()));
+    let state_error =
+        |path: String, name: &str| RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states()));
 
     if release.approvals.len() > limits.max_approvals {
         return Err(RequestError {
@@ -229,11 +230,15 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
     }
     let Some(case_type) = pack.case_type(&release.case_type) else {
         let known: Vec<_> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
-        return Err(RequestError::at("release.case_type", format!("unknown case type `{}`; the pack's case types are {}", release.case_type, known.join(", "))));
+        return Err(RequestError::at(
+            "release.case_type",
+            format!("unknown case type `{}`; the pack's case types are {}", release.case_type, known.join(", ")),
+        ));
     };
     for (key, value) in &release.custom_fields {
         if let Some(def) = case_type.field(key) {
-            check_field(def.kind, &def.options, value).map_err(|m| RequestError::at(format!("release.custom_fields.{key}"), format!("`{key}` of a {}: {m}", case_type.key)))?;
+            check_field(def.kind, &def.options, value)
+                .map_err(|m| RequestError::at(format!("release.custom_fields.{key}"), format!("`{key}` of a {}: {m}", case_type.key)))?;
         }
     }
     for (i, entry) in release.history.iter().enumerate() {
@@ -249,8 +254,12 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
     for (i, approval) in release.approvals.iter().enumerate() {
         let path = |field: &str| format!("release.approvals[{i}].{field}");
         match (&approval.level, &approval.transition) {
-            (Some(_), Some(_)) => return Err(RequestError::at(path("transition"), "an approval is for a chain `level` or for a `transition`, not both")),
-            (None, None) => return Err(RequestError::at(path("level"), "an approval needs a chain `level` or a `transition` (the target state)")),
+            (Some(_), Some(_)) => {
+                return Err(RequestError::at(path("transition"), "an approval is for a chain `level` or for a `transition`, not both"));
+            }
+            (None, None) => {
+                return Err(RequestError::at(path("level"), "an approval needs a chain `level` or a `transition` (the target state)"));
+            }
             (None, Some(to)) if workflow.state(to).is_none() => return Err(state_error(path("transition"), to)),
             _ => {}
         }
@@ -260,7 +269,10 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
     }
     for (i, d) in request.directory.delegations.iter().enumerate() {
         if d.end <= d.start {
-            return Err(RequestError::at(format!("directory.delegations[{i}].end"), format!("the delegation ends ({}) before it starts ({})", d.end, d.start)));
+            return Err(RequestError::at(
+                format!("directory.delegations[{i}].end"),
+                format!("the delegation ends ({}) before it starts ({})", d.end, d.start),
+            ));
         }
     }
     if let Some(t) = &request.transition {
@@ -289,7 +301,8 @@ fn check_field(kind: FieldKind, options: &[String], value: &Value) -> Result<(),
         (_, Value::Null) => Ok(()),
         (FieldKind::Select, Value::String(s)) if options.contains(s) => Ok(()),
         (FieldKind::Select, v) => Err(format!("{} is not one of the allowed values: {}", describe(v), allowed())),
-        (FieldKind::Multiselect, Value::Array(items)) => match items.iter().find(|i| !matches!(i, Value::String(s) if options.contains(s))) {
+        (FieldKind::Multiselect, Value::Array(items)) => match items.iter().find(|i| !matches!(i, Value::String(s) if options.contains(s)))
+        {
             None => Ok(()),
             Some(bad) => Err(format!("{} is not one of the allowed values: {}", describe(bad), allowed())),
         },
@@ -301,7 +314,10 @@ fn check_field(kind: FieldKind, options: &[String], value: &Value) -> Result<(),
         (FieldKind::Date, Value::String(s)) => calendar::parse_date(s).map(|_| ()),
         (FieldKind::Datetime, Value::String(s)) => s.parse::<Instant>().map(|_| ()),
         (FieldKind::Date | FieldKind::Datetime, v) => Err(format!("expected a date as text, found {}", describe(v))),
-        (FieldKind::Text | FieldKind::Textarea | FieldKind::Markdown | FieldKind::Url | FieldKind::Email | FieldKind::User, Value::String(_)) => Ok(()),
+        (
+            FieldKind::Text | FieldKind::Textarea | FieldKind::Markdown | FieldKind::Url | FieldKind::Email | FieldKind::User,
+            Value::String(_),
+        ) => Ok(()),
         (_, v) => Err(format!("expected text, found {}", describe(v))),
     }
 }

@@ -47,7 +47,12 @@ pub struct TransitionRow<'a> {
 
 /// Every transition out of `request.release.status`, in the order the workflow lists them.
 pub fn rows<'a>(pack: &'a Pack, request: &'a Request, chain: &ChainRun<'_>, allow_self_approval: bool) -> Vec<TransitionRow<'a>> {
-    pack.workflow.transitions.iter().filter(|t| t.from == request.release.status).map(|t| row(pack, request, t, chain, allow_self_approval)).collect()
+    pack.workflow
+        .transitions
+        .iter()
+        .filter(|t| t.from == request.release.status)
+        .map(|t| row(pack, request, t, chain, allow_self_approval))
+        .collect()
 }
 
 fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &ChainRun<'_>, allow_self_approval: bool) -> TransitionRow<'a> {
@@ -76,7 +81,8 @@ fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &Chai
             ChainState::InProgress | ChainState::NotStarted => {
                 let active = chain.levels.iter().find(|l| l.state == LevelState::Active);
                 let what = active.map_or_else(String::new, |l| {
-                    let waiting: Vec<&str> = l.groups.iter().filter(|g| !g.satisfied).map(|g| g.group.name.as_deref().unwrap_or("approvers")).collect();
+                    let waiting: Vec<&str> =
+                        l.groups.iter().filter(|g| !g.satisfied).map(|g| g.group.name.as_deref().unwrap_or("approvers")).collect();
                     format!(": level {} ({}) awaits {}", l.plan.level.level, l.plan.level.name, waiting.join(", "))
                 });
                 blocking.push(Blocker::AwaitingApproval(format!("the approval chain is in progress{what}")));
@@ -91,7 +97,14 @@ fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &Chai
     }
     let allowed = blocking.is_empty();
     let pending = !allowed && blocking.iter().all(|b| matches!(b, Blocker::AwaitingApproval(_)));
-    TransitionRow { to: &t.to, name: t.name.as_deref(), allowed, pending, blockers: blocking.iter().map(|b| b.message().to_owned()).collect(), blocking }
+    TransitionRow {
+        to: &t.to,
+        name: t.name.as_deref(),
+        allowed,
+        pending,
+        blockers: blocking.iter().map(|b| b.message().to_owned()).collect(),
+        blocking,
+    }
 }
 
 /// A `require_approval` is met by an eligible approval of the transition, cast since the release
@@ -165,12 +178,22 @@ pub struct GuardMetadata<'a> {
 impl GuardAnswer<'_> {
     /// The fail-closed answer to anything that went wrong.
     pub fn deny_error(error: ErrorBody) -> GuardAnswer<'static> {
-        GuardAnswer { status: GuardStatus::Deny, message: error.message.clone(), metadata: GuardMetadata { error: Some(error), ..GuardMetadata::default() } }
+        GuardAnswer {
+            status: GuardStatus::Deny,
+            message: error.message.clone(),
+            metadata: GuardMetadata { error: Some(error), ..GuardMetadata::default() },
+        }
     }
 }
 
 /// The guard's answer for the row of the requested transition.
-pub fn answer<'a>(row: &TransitionRow<'a>, from: &'a str, chain: &ChainRun<'_>, after_transition: Vec<RecipeRun<'a>>, now: Instant) -> GuardAnswer<'a> {
+pub fn answer<'a>(
+    row: &TransitionRow<'a>,
+    from: &'a str,
+    chain: &ChainRun<'_>,
+    after_transition: Vec<RecipeRun<'a>>,
+    now: Instant,
+) -> GuardAnswer<'a> {
     let status = if row.allowed {
         GuardStatus::Allow
     } else if row.pending {

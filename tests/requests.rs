@@ -50,7 +50,13 @@ fn a_missing_field_names_its_object() {
 fn a_wrong_type_names_its_path() {
     let m = error(&with(|r| r["release"]["labels"] = json!("hotfix")), ErrorKind::Request, Some("release.labels"));
     assert!(m.contains("expected a sequence"), "{m}");
-    error(&with(|r| r["release"]["approvals"] = json!([{"level": "one", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("release.approvals[0].level"));
+    error(
+        &with(|r| {
+            r["release"]["approvals"] = json!([{"level": "one", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])
+        }),
+        ErrorKind::Request,
+        Some("release.approvals[0].level"),
+    );
 }
 
 #[test]
@@ -64,14 +70,24 @@ fn timestamps_need_an_offset_and_a_real_date() {
 
 #[test]
 fn an_unknown_decision_is_an_error() {
-    let m = error(&with(|r| r["release"]["approvals"] = json!([{"level": 1, "approver": "quinn", "decision": "approved", "at": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("release.approvals[0].decision"));
+    let m = error(
+        &with(|r| {
+            r["release"]["approvals"] = json!([{"level": 1, "approver": "quinn", "decision": "approved", "at": "2026-11-30T10:00:00Z"}])
+        }),
+        ErrorKind::Request,
+        Some("release.approvals[0].decision"),
+    );
     assert!(m.contains("unknown variant `approved`"), "{m}");
 }
 
 #[test]
 fn status_and_history_must_name_states() {
     error(&with(|r| r["release"]["status"] = json!("shipped")), ErrorKind::Request, Some("release.status"));
-    error(&with(|r| r["release"]["history"] = json!([{"to": "qa", "at": "2026-11-30T08:00:00Z"}])), ErrorKind::Request, Some("release.history[0].to"));
+    error(
+        &with(|r| r["release"]["history"] = json!([{"to": "qa", "at": "2026-11-30T08:00:00Z"}])),
+        ErrorKind::Request,
+        Some("release.history[0].to"),
+    );
     error(&with(|r| r["wip"] = json!({"stagin": 2})), ErrorKind::Request, Some("wip.stagin"));
 }
 
@@ -79,10 +95,22 @@ fn status_and_history_must_name_states() {
 fn the_case_type_must_exist_and_custom_fields_must_fit_it() {
     let m = error(&with(|r| r["release"]["case_type"] = json!("Relase")), ErrorKind::Request, Some("release.case_type"));
     assert!(m.contains("Release, Hotfix, FeatureFlag, Postmortem, ChangeRequest"), "{m}");
-    let m = error(&with(|r| r["release"]["custom_fields"]["release_type"] = json!("Major")), ErrorKind::Request, Some("release.custom_fields.release_type"));
+    let m = error(
+        &with(|r| r["release"]["custom_fields"]["release_type"] = json!("Major")),
+        ErrorKind::Request,
+        Some("release.custom_fields.release_type"),
+    );
     assert!(m.contains("not one of the allowed values: major, minor, patch, hotfix"), "{m}");
-    error(&with(|r| r["release"]["custom_fields"]["target_date"] = json!("next week")), ErrorKind::Request, Some("release.custom_fields.target_date"));
-    error(&with(|r| r["release"]["custom_fields"]["version_tag"] = json!(3)), ErrorKind::Request, Some("release.custom_fields.version_tag"));
+    error(
+        &with(|r| r["release"]["custom_fields"]["target_date"] = json!("next week")),
+        ErrorKind::Request,
+        Some("release.custom_fields.target_date"),
+    );
+    error(
+        &with(|r| r["release"]["custom_fields"]["version_tag"] = json!(3)),
+        ErrorKind::Request,
+        Some("release.custom_fields.version_tag"),
+    );
     let flag = |v: Value| {
         with(|r| {
             r["release"]["case_type"] = json!("FeatureFlag");
@@ -92,19 +120,46 @@ fn the_case_type_must_exist_and_custom_fields_must_fit_it() {
     error(&flag(json!(["beta", "everyone"])), ErrorKind::Request, Some("release.custom_fields.target_segments"));
     assert!(Policy::builtin().evaluate_json(&flag(json!(["beta", "internal"])), &RequestLimits::default()).is_ok());
     // Fields the case type does not declare are the host's business.
-    assert!(Policy::builtin().evaluate_json(&with(|r| r["release"]["custom_fields"]["ticket"] = json!(7)), &RequestLimits::default()).is_ok());
+    assert!(
+        Policy::builtin().evaluate_json(&with(|r| r["release"]["custom_fields"]["ticket"] = json!(7)), &RequestLimits::default()).is_ok()
+    );
 }
 
 #[test]
 fn an_approval_is_for_a_level_or_a_transition() {
-    error(&with(|r| r["release"]["approvals"] = json!([{"approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("release.approvals[0].level"));
-    error(&with(|r| r["release"]["approvals"] = json!([{"level": 1, "transition": "production", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("release.approvals[0].transition"));
-    error(&with(|r| r["release"]["approvals"] = json!([{"transition": "prod", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("release.approvals[0].transition"));
+    error(
+        &with(|r| r["release"]["approvals"] = json!([{"approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])),
+        ErrorKind::Request,
+        Some("release.approvals[0].level"),
+    );
+    error(
+        &with(|r| {
+            r["release"]["approvals"] =
+                json!([{"level": 1, "transition": "production", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])
+        }),
+        ErrorKind::Request,
+        Some("release.approvals[0].transition"),
+    );
+    error(
+        &with(|r| {
+            r["release"]["approvals"] =
+                json!([{"transition": "prod", "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"}])
+        }),
+        ErrorKind::Request,
+        Some("release.approvals[0].transition"),
+    );
 }
 
 #[test]
 fn a_delegation_must_end_after_it_starts() {
-    error(&with(|r| r["directory"]["delegations"] = json!([{"from": "dana", "to": "mia", "start": "2026-11-30T10:00:00Z", "end": "2026-11-30T10:00:00Z"}])), ErrorKind::Request, Some("directory.delegations[0].end"));
+    error(
+        &with(|r| {
+            r["directory"]["delegations"] =
+                json!([{"from": "dana", "to": "mia", "start": "2026-11-30T10:00:00Z", "end": "2026-11-30T10:00:00Z"}])
+        }),
+        ErrorKind::Request,
+        Some("directory.delegations[0].end"),
+    );
 }
 
 #[test]
@@ -124,7 +179,8 @@ fn status_since_cannot_be_after_now() {
 
 #[test]
 fn limits_are_enforced_and_configurable() {
-    let approvals: Vec<Value> = (0..11).map(|i| json!({"level": 1, "approver": format!("u{i}"), "decision": "approve", "at": "2026-11-30T10:00:00Z"})).collect();
+    let approvals: Vec<Value> =
+        (0..11).map(|i| json!({"level": 1, "approver": format!("u{i}"), "decision": "approve", "at": "2026-11-30T10:00:00Z"})).collect();
     let request = with(|r| r["release"]["approvals"] = json!(approvals));
     let tight = RequestLimits { max_approvals: 10, ..RequestLimits::default() };
     let body = Policy::builtin().evaluate_json(&request, &tight).unwrap_err();

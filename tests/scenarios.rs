@@ -49,7 +49,12 @@ fn mismatch(expected: &Value, actual: &Value, path: &str) -> Option<String> {
         }),
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Some(format!("{path}: expected {} items, found {}: {}", e.len(), a.len(), serde_json::to_string_pretty(actual).unwrap()));
+                return Some(format!(
+                    "{path}: expected {} items, found {}: {}",
+                    e.len(),
+                    a.len(),
+                    serde_json::to_string_pretty(actual).unwrap()
+                ));
             }
             e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| mismatch(ev, av, &format!("{path}[{i}]")))
         }

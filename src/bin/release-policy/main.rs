@@ -108,7 +108,10 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             }
             "--force" => force = true,
             "--max-request-bytes" | "--max-approvals" => {
-                let value = iter.next().and_then(|v| v.parse::<usize>().ok()).ok_or_else(|| Failure::usage(format!("`{arg}` needs a whole number")))?;
+                let value = iter
+                    .next()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .ok_or_else(|| Failure::usage(format!("`{arg}` needs a whole number")))?;
                 if arg == "--max-request-bytes" {
                     limits.max_request_bytes = value;
                 } else {
@@ -196,7 +199,8 @@ fn read_input(file: Option<&str>) -> Result<String, Failure> {
         }
         Some(path) => std::fs::read(path).map_err(|e| bad(format!("cannot read {path}: {e}")))?,
     };
-    String::from_utf8(bytes).map_err(|e| bad(format!("the request is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))
+    String::from_utf8(bytes)
+        .map_err(|e| bad(format!("the request is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())))
 }
 
 /// Pretty-prints compact JSON from the library, keeping its field order (a CLI is read by people too).
