@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
+WASM_PROFILE := wasm-release
+WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
+PLUGIN := pkg/release-policy-plugin.wasm
 
 .PHONY: run test lint wasm-target pkg bench clean
 
@@ -22,11 +25,12 @@ run:
 	@echo "== timeline if nobody acts"
 	./target/release/release-policy timeline $(SAMPLE)
 
-## test: every test (unit, scenario, CLI, doc tests), and a WebAssembly build of the library
-test: wasm-target
+## test: every test: the engine natively (unit, scenario, property, CLI, doc tests), then the
+## WebAssembly plugin module in a wasmtime host
+test: pkg
 	$(CARGO) test
-	$(CARGO) build --quiet --lib --target $(WASM_TARGET)
-	@echo "make test: all tests passed; the library builds for $(WASM_TARGET)"
+	$(CARGO) test -p plugin-host -- --nocapture
+	@echo "make test: all tests passed"
 
 ## lint: rustfmt and clippy, warnings as errors
 lint:
@@ -40,9 +44,12 @@ wasm-target:
 bench:
 	$(CARGO) bench --bench evaluate
 
-## pkg: arrives with the WebAssembly issue
-pkg:
-	@echo "make pkg: not yet implemented" >&2; exit 1
+## pkg: the WebAssembly builds in pkg/: the zero-import plugin module
+pkg: wasm-target
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features plugin
+	@mkdir -p pkg
+	cp $(WASM_OUT) $(PLUGIN)
+	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
 
 clean:
 	$(CARGO) clean

@@ -25,6 +25,10 @@ pub mod escalation;
 pub mod evaluation;
 #[cfg(not(target_family = "wasm"))]
 pub mod pack_dir;
+#[cfg(feature = "js")]
+mod js;
+#[cfg(feature = "plugin")]
+pub mod plugin;
 mod policy;
 pub mod recipe;
 pub mod request;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::path::PathBuf;
 
 use release_policy::{DefinitionsError, LoadOptions, PackFile, Policy, builtin_files};
@@ -34,18 +36,8 @@ pub fn builtin_with(file: &str, from: &str, to: &str) -> Vec<PackFile> {
     mutate(builtin_files(), file, from, to)
 }
 
-pub fn mutate(mut files: Vec<PackFile>, file: &str, from: &str, to: &str) -> Vec<PackFile> {
-    let target = files.iter_mut().find(|f| f.path == file).unwrap_or_else(|| panic!("no file {file}"));
-    // Upstream files end lines with CRLF; needles are written with `\n`.
-    let (from, to) = if target.text.contains("\r\n") {
-        (from.replace('\n', "\r\n"), to.replace('\n', "\r\n"))
-    } else {
-        (from.to_owned(), to.to_owned())
-    };
-    let (from, to) = (from.as_str(), to.as_str());
-    assert_eq!(target.text.matches(from).count(), 1, "`{from}` must occur exactly once in {file}");
-    target.text = target.text.replacen(from, to, 1);
-    files
+pub fn mutate(files: Vec<PackFile>, file: &str, from: &str, to: &str) -> Vec<PackFile> {
+    corpus::replace_once(files, file, from, to)
 }
 
 /// 1-based line and column of the first occurrence of `needle` in the `file` of `files`.

@@ -1,0 +1,128 @@
+//! JavaScript bindings (wasm-bindgen) for the npm package. Built with `--features js`.
+//!
+//! Owns: moving values between JS and the core's JSON entry points, and turning error bodies into
+//! thrown `Error`s. Must not decide anything: each method is one call to a `Policy::*_json`.
+
+use wasm_bindgen::prelude::*;
+
+use crate::definitions::PackFile;
+use crate::error::{ErrorBody, ErrorKind};
+use crate::{LoadOptions, RequestLimits};
+
+/// A loaded policy: load it once, evaluate many requests.
+#[wasm_bindgen(js_name = Policy)]
+pub struct JsPolicy {
+    inner: crate::Policy,
+}
+
+/// JSON text of a request given as an object or as text.
+fn json_text(value: &JsValue) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    js_sys::JSON::stringify(value).map(String::from).map_err(|_| thrown(&ErrorBody::new(ErrorKind::Request, "the request cannot be written as JSON")))
+}
+
+fn parsed(json: &str) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(json).map_err(|_| thrown(&ErrorBody::new(ErrorKind::Internal, "the engine wrote JSON the host cannot read")))
+}
+
+/// An `Error` whose properties are SPEC §9's error body (`kind`, `path`, `file`, `line`, …).
+fn thrown(body: &ErrorBody) -> JsValue {
+    let error = js_sys::Error::new(&body.message);
+    let fields = js_sys::JSON::parse(&serde_json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
+    if let Some(fields) = fields {
+        js_sys::Object::assign(&error, &fields);
+    }
+    error.into()
+}
+
+/// A pack given as `{ "workflows/release.yaml": "<yaml text>" | <parsed object>, … }`.
+fn pack_files(files: &JsValue) -> Result<Vec<PackFile>, JsValue> {
+    let entries = js_sys::Object::entries(&files.clone().dyn_into::<js_sys::Object>().map_err(|_| {
+        thrown(&ErrorBody::new(ErrorKind::Definitions, "a pack is an object of file path → YAML text or parsed object"))
+    })?);
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let pair: js_sys::Array = entry.into();
+        let path = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        let text = match value.as_string() {
+            Some(text) => text,
+            // A parsed object: JSON is YAML, and key order survives `JSON.stringify`.
+            None => json_text(&value)?,
+        };
+        out.push(PackFile::new(path, text));
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen(js_class = Policy)]
+impl JsPolicy {
+    /// The pack compiled into the module.
+    pub fn builtin() -> JsPolicy {
+        JsPolicy { inner: crate::Policy::builtin() }
+    }
+
+    /// Loads a pack; throws an `Error` with `kind: "definitions"`, `file`, `line`, `column`, `errors`.
+    #[wasm_bindgen(js_name = fromPack)]
+    pub fn from_pack(files: JsValue) -> Result<JsPolicy, JsValue> {
+        let files = pack_files(&files)?;
+        crate::Policy::from_pack_with(&files, &LoadOptions::default()).map(|inner| JsPolicy { inner }).map_err(|e| thrown(&e.to_error_body()))
+    }
+
+    /// Validates a pack without keeping it: `{ok: true, warnings}` or `{error, warnings}`.
+    pub fn validate(files: JsValue) -> Result<JsValue, JsValue> {
+        let report = crate::validate(&pack_files(&files)?, &LoadOptions::default());
+        parsed(&serde_json::to_string(&report).unwrap_or_default())
+    }
+
+    /// The load warnings of this pack.
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        parsed(&serde_json::to_string(self.inner.warnings()).unwrap_or_default())
+    }
+
+    /// Evaluates a request (an object, or JSON text): SPEC §5's answer. Throws on a bad request.
+    pub fn evaluate(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let answer = self.inner.evaluate_json(&json_text(&request)?, &RequestLimits::default()).map_err(|e| thrown(&e))?;
+        parsed(&answer)
+    }
+
+    /// Evaluates many requests; a bad one yields `{ error: {...} }` in its place, so one bad request
+    /// never loses the batch.
+    #[wasm_bindgen(js_name = evaluateMany)]
+    pub fn evaluate_many(&self, requests: js_sys::Array) -> Result<js_sys::Array, JsValue> {
+        let out = js_sys::Array::new_with_length(requests.length());
+        for (i, request) in requests.iter().enumerate() {
+            let answer = match json_text(&request) {
+                Ok(text) => match self.inner.evaluate_json(&text, &RequestLimits::default()) {
+                    Ok(json) => parsed(&json)?,
+                    Err(body) => parsed(&serde_json::json!({ "error": body }).to_string())?,
+                },
+                Err(e) => e,
+            };
+            out.set(i as u32, answer);
+        }
+        Ok(out)
+    }
+
+    /// The guard's answer (`allow` / `pending` / `deny`). Never throws: anything wrong denies.
+    pub fn guard(&self, request: JsValue) -> JsValue {
+        let answer = match json_text(&request) {
+            Ok(text) => self.inner.guard_json(&text, &RequestLimits::default()).unwrap_or_else(|deny| deny),
+            Err(_) => serde_json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(ErrorKind::Request, "the request cannot be read"))).unwrap_or_default(),
+        };
+        parsed(&answer).unwrap_or(JsValue::NULL)
+    }
+
+    /// The projected schedule if nobody acts: `{ events: [...] }`.
+    pub fn timeline(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let answer = self.inner.timeline_json(&json_text(&request)?, &RequestLimits::default()).map_err(|e| thrown(&e))?;
+        parsed(&answer)
+    }
+
+    /// Deployment-health analytics: not yet implemented (throws, `kind: "not_implemented"`).
+    pub fn analyze(&self, _input: JsValue) -> Result<JsValue, JsValue> {
+        Err(thrown(&ErrorBody::new(ErrorKind::NotImplemented, "analyze is not yet implemented")))
+    }
+}
