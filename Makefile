@@ -7,7 +7,7 @@ WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
-.PHONY: run test lint wasm-target pkg bench clean
+.PHONY: run test test-node lint wasm-target wasm-bindgen-cli pkg bench clean
 
 SAMPLE := examples/pending-release.json
 
@@ -30,7 +30,16 @@ run:
 test: pkg
 	$(CARGO) test
 	$(CARGO) test -p plugin-host -- --nocapture
+	$(MAKE) --no-print-directory test-node
 	@echo "make test: all tests passed"
+
+## test-node: the npm package installed from its tarball, in Node.js (node's test runner)
+test-node:
+	rm -f pkg/*.tgz
+	cd pkg && npm pack --silent >/dev/null
+	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz >/dev/null
+	$(CARGO) build --quiet --bin release-policy
+	cd tests/node && node --test
 
 ## lint: rustfmt and clippy, warnings as errors
 lint:
@@ -44,12 +53,25 @@ wasm-target:
 bench:
 	$(CARGO) bench --bench evaluate
 
-## pkg: the WebAssembly builds in pkg/: the zero-import plugin module
-pkg: wasm-target
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+
+## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
+## zero-import plugin module
+pkg: wasm-target wasm-bindgen-cli
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features plugin
 	@mkdir -p pkg
 	cp $(WASM_OUT) $(PLUGIN)
+	CARGO_PROFILE_WASM_RELEASE_STRIP=debuginfo $(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features js
+	rm -rf pkg/node pkg/web
+	wasm-bindgen --target nodejs --out-dir pkg/node $(WASM_OUT)
+	wasm-bindgen --target web --out-dir pkg/web $(WASM_OUT)
+	echo '{"type": "commonjs"}' > pkg/node/package.json
 	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
+	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
+
+## wasm-bindgen-cli, pinned to the wasm-bindgen version in Cargo.lock (installed once)
+wasm-bindgen-cli:
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
 clean:
 	$(CARGO) clean

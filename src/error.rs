@@ -107,7 +107,20 @@ pub struct ErrorBody {
     pub errors: Vec<Diagnostic>,
 }
 
+/// `{"error": {…}}` (and, for definitions, the warnings beside it), fields in the contract's order.
+#[derive(Serialize)]
+pub struct ErrorResponse<'a> {
+    pub error: &'a ErrorBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<&'a [Diagnostic]>,
+}
+
 impl ErrorBody {
+    /// `{"error": {…}}` as JSON text, the way every adapter answers an error.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&ErrorResponse { error: self, warnings: None }).unwrap_or_default()
+    }
+
     /// An error that is only a kind and a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> ErrorBody {
         ErrorBody { kind, message: message.into(), path: None, file: None, line: None, column: None, errors: Vec::new() }

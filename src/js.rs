@@ -97,7 +97,7 @@ impl JsPolicy {
             let answer = match json_text(&request) {
                 Ok(text) => match self.inner.evaluate_json(&text, &RequestLimits::default()) {
                     Ok(json) => parsed(&json)?,
-                    Err(body) => parsed(&serde_json::json!({ "error": body }).to_string())?,
+                    Err(body) => parsed(&body.to_json())?,
                 },
                 Err(e) => e,
             };

@@ -50,7 +50,7 @@ fn with_policy(handle: i32, f: impl FnOnce(&Policy) -> (u32, String)) -> (u32, S
 }
 
 fn error(status: u32, kind: ErrorKind, message: String) -> (u32, String) {
-    (status, serde_json::json!({ "error": ErrorBody::new(kind, message) }).to_string())
+    (status, ErrorBody::new(kind, message).to_json())
 }
 
 fn body_result(result: Result<String, ErrorBody>) -> (u32, String) {
@@ -58,7 +58,7 @@ fn body_result(result: Result<String, ErrorBody>) -> (u32, String) {
         Ok(json) => (OK, json),
         Err(body) => {
             let status = if body.kind == ErrorKind::Internal { INTERNAL } else { BAD_INPUT };
-            (status, serde_json::json!({ "error": body }).to_string())
+            (status, body.to_json())
         }
     }
 }
@@ -156,7 +156,10 @@ pub extern "C" fn release_policy_load(ptr: i32, len: i32) -> i32 {
                 packs.push(Some(Box::leak(Box::new(policy))));
                 (OK, serde_json::json!({ "handle": packs.len(), "warnings": warnings }).to_string())
             }
-            Err(e) => (BAD_INPUT, serde_json::json!({ "error": e.to_error_body(), "warnings": e.warnings }).to_string()),
+            Err(e) => {
+                let response = crate::error::ErrorResponse { error: &e.to_error_body(), warnings: Some(&e.warnings) };
+                (BAD_INPUT, serde_json::to_string(&response).unwrap_or_default())
+            }
         }
     })
 }

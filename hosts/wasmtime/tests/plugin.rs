@@ -38,7 +38,7 @@ fn native(policy: &Policy, op: &str, request: &str) -> (u32, String) {
     let limits = RequestLimits::default();
     let body = |r: Result<String, release_policy::ErrorBody>| match r {
         Ok(json) => (0, json),
-        Err(e) => (if e.kind == release_policy::ErrorKind::Internal { 2 } else { 1 }, serde_json::json!({ "error": e }).to_string()),
+        Err(e) => (if e.kind == release_policy::ErrorKind::Internal { 2 } else { 1 }, e.to_json()),
     };
     match op {
         "evaluate" => body(policy.evaluate_json(request, &limits)),

@@ -28,6 +28,7 @@ COMMANDS:
 
 OPTIONS:
     --definitions DIR          Use the pack in DIR (DIR holds workflows/, or a .kiket/ folder that does)
+    --compact                  Print answers as the library writes them (one line), not indented
     --max-request-bytes N      Refuse larger requests (default 1048576)
     --max-approvals N          Refuse releases with more approvals (default 10000)
     -h, --help                 Print this help
@@ -56,17 +57,16 @@ fn main() -> ExitCode {
     // A panic is a bug: report it in the error shape and exit 1, never a bare backtrace.
     std::panic::set_hook(Box::new(|info| {
         let body = ErrorBody::new(ErrorKind::Internal, format!("internal error (a bug, please report it): {info}"));
-        println!("{}", pretty(&serde_json::json!({ "error": body })));
+        println!("{}", body.to_json());
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
     match std::panic::catch_unwind(|| run(&args)) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(failure)) => {
-            let mut out = serde_json::json!({ "error": failure.body });
-            if let Some(warnings) = failure.warnings {
-                out["warnings"] = serde_json::to_value(warnings).unwrap_or_default();
-            }
-            println!("{}", pretty(&out));
+            let response = release_policy::error::ErrorResponse { error: &failure.body, warnings: failure.warnings.as_deref() };
+            let json = serde_json::to_string(&response).unwrap_or_default();
+            let compact = args.iter().any(|a| a == "--compact");
+            println!("{}", if compact { json } else { reformat(&json) });
             ExitCode::from(failure.code)
         }
         Err(_) => ExitCode::from(1),
@@ -83,6 +83,7 @@ struct Command<'a> {
     positional: Vec<&'a str>,
     definitions: Option<&'a str>,
     force: bool,
+    compact: bool,
     limits: RequestLimits,
 }
 
@@ -93,6 +94,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut definitions = None;
     let mut force = false;
     let mut limits = RequestLimits::default();
+    let mut compact = false;
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -107,6 +109,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
                 definitions = Some(iter.next().ok_or_else(|| Failure::usage("`--definitions` needs a directory"))?);
             }
             "--force" => force = true,
+            "--compact" => compact = true,
             "--max-request-bytes" | "--max-approvals" => {
                 let value = iter
                     .next()
@@ -124,7 +127,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force, limits }))
+    Ok(Some(Command { name, positional, definitions, force, compact, limits }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -156,6 +159,7 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         "evaluate" | "timeline" | "guard" => {
             let input = read_input(at_most_one(&cmd)?.as_deref())?;
             let policy = load_policy(cmd.definitions)?;
+            let show = |json: &str| if cmd.compact { json.to_owned() } else { reformat(json) };
             let answer = match cmd.name {
                 "evaluate" => policy.evaluate_json(&input, &cmd.limits),
                 "timeline" => policy.timeline_json(&input, &cmd.limits),
@@ -163,14 +167,14 @@ fn run(args: &[String]) -> Result<u8, Failure> {
                 _ => match policy.guard_json(&input, &cmd.limits) {
                     Ok(answer) => Ok(answer),
                     Err(deny) => {
-                        println!("{}", reformat(&deny));
+                        println!("{}", show(&deny));
                         return Ok(2);
                     }
                 },
             };
             match answer {
                 Ok(json) => {
-                    println!("{}", reformat(&json));
+                    println!("{}", show(&json));
                     Ok(0)
                 }
                 Err(body) => {

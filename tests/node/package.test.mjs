@@ -1,0 +1,118 @@
+// The npm package as a user installs it: `npm install <tarball>`, then a plain import, no init call.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { Policy } from "kiket-release-policy";
+import { root, scenarios, native, plugin } from "./helpers.mjs";
+
+const sample = readFileSync(path.join(root, "examples/pending-release.json"), "utf8");
+const upstreamDir = process.env.KIKET_UPSTREAM_PACK ?? [path.join(root, "../shared/upstream/kiket-definitions-release-mgmt/.kiket"), "/work/shared/upstream/kiket-definitions-release-mgmt/.kiket"].find((d) => { try { return statSync(d).isDirectory(); } catch { return false; } });
+
+function packFiles(dir) {
+  const files = {};
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const full = path.join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".yaml")) files[path.relative(dir, full)] = readFileSync(full, "utf8");
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+test("evaluate takes an object or JSON text and answers SPEC §5's shape", () => {
+  const policy = Policy.builtin();
+  const fromText = policy.evaluate(sample);
+  const fromObject = policy.evaluate(JSON.parse(sample));
+  assert.deepEqual(fromObject, fromText);
+  assert.deepEqual(Object.keys(fromText), ["release_id", "status", "chain", "escalation", "sla", "recipes", "transitions", "audit", "warnings", "wake_at"]);
+  assert.equal(fromText.chain.state, "in_progress");
+  assert.equal(fromText.chain.current_level, 2);
+  assert.equal(fromText.wake_at, "2026-11-27T18:00:00Z");
+});
+
+test("a bad request throws an Error carrying the structured error", () => {
+  const policy = Policy.builtin();
+  const bad = JSON.parse(sample);
+  bad.release.approvals[0].at = "2026-11-27T10:00:00";
+  assert.throws(() => policy.evaluate(bad), (e) => e instanceof Error && e.kind === "request" && e.path === "release.approvals[0].at" && /RFC 3339/.test(e.message));
+});
+
+test("evaluateMany answers each request in place, a bad one as { error }", () => {
+  const policy = Policy.builtin();
+  const answers = policy.evaluateMany([sample, { now: "nope" }, JSON.parse(sample)]);
+  assert.equal(answers.length, 3);
+  assert.equal(answers[0].release_id, "REL-42");
+  assert.equal(answers[1].error.kind, "request");
+  assert.deepEqual(answers[2], answers[0]);
+});
+
+test("guard never throws; timeline is in time order", () => {
+  const policy = Policy.builtin();
+  assert.equal(policy.guard(sample).status, "pending");
+  assert.equal(policy.guard("{ not json").status, "deny");
+  const { events } = policy.timeline(sample);
+  const times = events.map((e) => e.at);
+  assert.deepEqual(times, [...times].sort());
+  assert.equal(events.at(-1).kind, "chain_complete");
+  assert.throws(() => policy.analyze({}), (e) => e.kind === "not_implemented");
+});
+
+test("fromPack loads the upstream pack (text or parsed objects) and reports broken packs", () => {
+  assert.ok(upstreamDir, "the upstream pack is needed (KIKET_UPSTREAM_PACK)");
+  const files = packFiles(upstreamDir);
+  const upstream = Policy.fromPack(files);
+  assert.equal(upstream.warnings().length, 3);
+  assert.deepEqual(upstream.evaluate(sample), Policy.builtin().evaluate(sample));
+  // A file may be given as a parsed object instead of YAML text.
+  const workspace = { workspace: { key: "RELEASE", name: "Release Management", team: { roles: ["release_manager", "qa_lead", "sre", "engineering_lead"].map((name) => ({ name })) } } };
+  const withObject = Policy.fromPack({ ...files, "workspace.yaml": workspace });
+  assert.equal(withObject.warnings().length, 3);
+  assert.deepEqual(withObject.evaluate(sample), upstream.evaluate(sample));
+  const broken = { ...files, "workflows/release.yaml": files["workflows/release.yaml"].replace("operator: contains", "operator: containz") };
+  assert.throws(() => Policy.fromPack(broken), (e) => e.kind === "definitions" && e.file === "workflows/release.yaml" && e.line === 161 && /unknown operator `containz`/.test(e.message));
+  const report = Policy.validate(broken);
+  assert.equal(report.error.kind, "definitions");
+  assert.equal(Policy.validate(files).ok, true);
+});
+
+test("the bin evaluates a request file with the Wasm module", () => {
+  const bin = path.join(path.dirname(new URL(import.meta.resolve("kiket-release-policy")).pathname), "../bin/release-policy.mjs");
+  const ok = spawnSync(process.execPath, [bin, "evaluate", path.join(root, "examples/pending-release.json")], { encoding: "utf8" });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).release_id, "REL-42");
+  const bad = spawnSync(process.execPath, [bin, "evaluate", "-"], { input: "{}", encoding: "utf8" });
+  assert.equal(bad.status, 2);
+  assert.equal(JSON.parse(bad.stdout).error.kind, "request");
+});
+
+test("the plugin module runs through the raw WebAssembly API with no imports", async () => {
+  const { exports, call } = await plugin();
+  assert.equal(exports.release_policy_abi_version(), 1);
+  const answer = call("evaluate", 0, sample);
+  assert.equal(answer.status, 0);
+  assert.equal(answer.json, native("evaluate", sample).json);
+  const bad = call("evaluate", 0, "{}");
+  assert.equal(bad.status, 1);
+  assert.equal(JSON.parse(bad.json).error.kind, "request");
+});
+
+test("every built-in-pack scenario: JS package, plugin and native answer the same bytes", async () => {
+  const policy = Policy.builtin();
+  const { call } = await plugin();
+  const cases = scenarios();
+  assert.ok(cases.length >= 30);
+  for (const s of cases) {
+    const mine = native(s.operation, s.request);
+    const viaPlugin = call(s.operation, 0, s.request);
+    assert.equal(viaPlugin.json, mine.json, s.name);
+    if (mine.status === 0 || s.operation === "guard") {
+      assert.equal(JSON.stringify(policy[s.operation](s.request)), mine.json, s.name);
+    } else {
+      assert.throws(() => policy[s.operation](s.request), (e) => JSON.parse(mine.json).error.message === e.message, s.name);
+    }
+  }
+});
