@@ -7,7 +7,7 @@ WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
-.PHONY: run test test-node lint wasm-target wasm-bindgen-cli pkg bench clean
+.PHONY: run test test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
 
 SAMPLE := examples/pending-release.json
 
@@ -31,7 +31,18 @@ test: pkg
 	$(CARGO) test
 	$(CARGO) test -p plugin-host -- --nocapture
 	$(MAKE) --no-print-directory test-node
+	$(MAKE) --no-print-directory test-wasm
 	@echo "make test: all tests passed"
+
+## test-wasm: the JS bindings in Node.js and in headless Chromium (wasm-bindgen-test)
+test-wasm: wasm-target wasm-bindgen-cli chromium
+	$(CARGO) test --target $(WASM_TARGET) --features js --test wasm_node
+	CHROMEDRIVER=$$(command -v chromedriver) $(CARGO) test --target $(WASM_TARGET) --features js --test wasm_browser
+
+## chromium: Debian's Chromium and ChromeDriver, for the browser tests (installed once)
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 ## test-node: the npm package installed from its tarball, in Node.js (node's test runner)
 test-node:
@@ -49,9 +60,14 @@ lint:
 wasm-target:
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 
-## bench: criterion benchmarks of the native engine (peers measured in the same run)
-bench:
+## bench: criterion benchmarks of the native engine, then the npm package in Node.js, each beside
+## peers measured in the same run, and the sizes of the WebAssembly modules
+bench: pkg
 	$(CARGO) bench --bench evaluate
+	rm -f pkg/*.tgz
+	cd pkg && npm pack --silent >/dev/null
+	cd bench/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz @cedar-policy/cedar-wasm@4.13.0 json-rules-engine@7.3.1 >/dev/null
+	node bench/node/bench.mjs
 
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 

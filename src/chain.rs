@@ -188,8 +188,7 @@ pub fn acts_for<'a>(assignment: &'a Assignment, approval: &'a Approval, director
             let delegators = directory.delegations.iter().filter(|d| d.to == user && d.start <= at && at < d.end).map(|d| d.from.as_str());
             std::iter::once(user).chain(delegators).find(|p| members.contains(p)).map(Acting::As)
         }
-        None => (assignment.kind == AssignmentKind::Role && approval.roles.contains(&assignment.identifier))
-            .then_some(Acting::ByClaim),
+        None => (assignment.kind == AssignmentKind::Role && approval.roles.contains(&assignment.identifier)).then_some(Acting::ByClaim),
     }
 }
 

@@ -20,7 +20,9 @@ fn json_text(value: &JsValue) -> Result<String, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
-    js_sys::JSON::stringify(value).map(String::from).map_err(|_| thrown(&ErrorBody::new(ErrorKind::Request, "the request cannot be written as JSON")))
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| thrown(&ErrorBody::new(ErrorKind::Request, "the request cannot be written as JSON")))
 }
 
 fn parsed(json: &str) -> Result<JsValue, JsValue> {
@@ -30,7 +32,8 @@ fn parsed(json: &str) -> Result<JsValue, JsValue> {
 /// An `Error` whose properties are SPEC §9's error body (`kind`, `path`, `file`, `line`, …).
 fn thrown(body: &ErrorBody) -> JsValue {
     let error = js_sys::Error::new(&body.message);
-    let fields = js_sys::JSON::parse(&serde_json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
+    let fields =
+        js_sys::JSON::parse(&serde_json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
     if let Some(fields) = fields {
         js_sys::Object::assign(&error, &fields);
     }
@@ -39,9 +42,10 @@ fn thrown(body: &ErrorBody) -> JsValue {
 
 /// A pack given as `{ "workflows/release.yaml": "<yaml text>" | <parsed object>, … }`.
 fn pack_files(files: &JsValue) -> Result<Vec<PackFile>, JsValue> {
-    let entries = js_sys::Object::entries(&files.clone().dyn_into::<js_sys::Object>().map_err(|_| {
-        thrown(&ErrorBody::new(ErrorKind::Definitions, "a pack is an object of file path → YAML text or parsed object"))
-    })?);
+    let entries =
+        js_sys::Object::entries(&files.clone().dyn_into::<js_sys::Object>().map_err(|_| {
+            thrown(&ErrorBody::new(ErrorKind::Definitions, "a pack is an object of file path → YAML text or parsed object"))
+        })?);
     let mut out = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {
         let pair: js_sys::Array = entry.into();
@@ -68,7 +72,9 @@ impl JsPolicy {
     #[wasm_bindgen(js_name = fromPack)]
     pub fn from_pack(files: JsValue) -> Result<JsPolicy, JsValue> {
         let files = pack_files(&files)?;
-        crate::Policy::from_pack_with(&files, &LoadOptions::default()).map(|inner| JsPolicy { inner }).map_err(|e| thrown(&e.to_error_body()))
+        crate::Policy::from_pack_with(&files, &LoadOptions::default())
+            .map(|inner| JsPolicy { inner })
+            .map_err(|e| thrown(&e.to_error_body()))
     }
 
     /// Validates a pack without keeping it: `{ok: true, warnings}` or `{error, warnings}`.
@@ -110,7 +116,11 @@ impl JsPolicy {
     pub fn guard(&self, request: JsValue) -> JsValue {
         let answer = match json_text(&request) {
             Ok(text) => self.inner.guard_json(&text, &RequestLimits::default()).unwrap_or_else(|deny| deny),
-            Err(_) => serde_json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(ErrorKind::Request, "the request cannot be read"))).unwrap_or_default(),
+            Err(_) => serde_json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(
+                ErrorKind::Request,
+                "the request cannot be read",
+            )))
+            .unwrap_or_default(),
         };
         parsed(&answer).unwrap_or(JsValue::NULL)
     }

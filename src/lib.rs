@@ -23,10 +23,9 @@ pub mod duration;
 pub mod error;
 pub mod escalation;
 pub mod evaluation;
-#[cfg(not(target_family = "wasm"))]
-pub mod pack_dir;
 #[cfg(feature = "js")]
-mod js;
+pub mod js;
+pub mod pack_dir;
 #[cfg(feature = "plugin")]
 pub mod plugin;
 mod policy;

@@ -1,5 +1,6 @@
 //! Reading a pack from a directory: the only file-system code in the library, for the CLI and
-//! tests (not built for WebAssembly). The engine itself only ever sees [`PackFile`]s.
+//! tests (the WebAssembly modules never call it, so it is dropped from them). The engine itself only
+//! ever sees [`PackFile`]s.
 
 use std::fs;
 use std::path::{Path, PathBuf};

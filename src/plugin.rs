@@ -85,7 +85,8 @@ unsafe fn input<'a>(ptr: i32, len: i32) -> Result<&'a str, (u32, String)> {
     }
     // SAFETY: see above; the host owns the buffer until it frees it.
     let bytes = unsafe { std::slice::from_raw_parts(ptr as usize as *const u8, len) };
-    std::str::from_utf8(bytes).map_err(|e| error(BAD_INPUT, ErrorKind::Request, format!("the input is not UTF-8 (invalid byte at offset {})", e.valid_up_to())))
+    std::str::from_utf8(bytes)
+        .map_err(|e| error(BAD_INPUT, ErrorKind::Request, format!("the input is not UTF-8 (invalid byte at offset {})", e.valid_up_to())))
 }
 
 /// Runs an operation on the text input, turning an unreadable input into an error record.
@@ -192,7 +193,9 @@ pub extern "C" fn release_policy_timeline(handle: i32, ptr: i32, len: i32) -> i3
 #[unsafe(no_mangle)]
 pub extern "C" fn release_policy_guard(handle: i32, ptr: i32, len: i32) -> i32 {
     let deny = |(_, json): (u32, String)| {
-        let body = serde_json::from_str::<serde_json::Value>(&json).ok().and_then(|v| serde_json::from_value::<ErrorBodyIn>(v["error"].clone()).ok());
+        let body = serde_json::from_str::<serde_json::Value>(&json)
+            .ok()
+            .and_then(|v| serde_json::from_value::<ErrorBodyIn>(v["error"].clone()).ok());
         let message = body.map_or_else(|| "the guard could not read its input".to_owned(), |b| b.message);
         let answer = crate::transition::GuardAnswer::deny_error(ErrorBody::new(ErrorKind::Request, message));
         (BAD_INPUT, serde_json::to_string(&answer).unwrap_or_default())

@@ -86,7 +86,13 @@ fn the_scenario_corpus_gives_byte_identical_answers_to_the_native_engine() {
             max_fuel = (answer.fuel_used, s.name.clone());
         }
     }
-    println!("{} scenarios byte-identical; most fuel: {} ({}); memory {} KiB", scenarios.len(), max_fuel.0, max_fuel.1, host.memory_bytes() / 1024);
+    println!(
+        "{} scenarios byte-identical; most fuel: {} ({}); memory {} KiB",
+        scenarios.len(),
+        max_fuel.0,
+        max_fuel.1,
+        host.memory_bytes() / 1024
+    );
 }
 
 #[test]
@@ -111,7 +117,11 @@ fn hostile_requests_end_in_an_error_or_a_trap_never_a_host_crash() {
         (vec![0xff, 0xfe, 0x00], "not UTF-8"),
         (b"{\"now\": ".to_vec(), "EOF"),
         (vec![b' '; 2 << 20], "the limit is 1048576 bytes"),
-        (format!("{{\"now\": \"2026-11-30T15:00:00Z\", \"release\": {{\"custom_fields\": {{\"x\": {}}}}}}}", "[".repeat(50_000)).into_bytes(), "recursion limit"),
+        (
+            format!("{{\"now\": \"2026-11-30T15:00:00Z\", \"release\": {{\"custom_fields\": {{\"x\": {}}}}}}}", "[".repeat(50_000))
+                .into_bytes(),
+            "recursion limit",
+        ),
     ] {
         let answer = host.call("evaluate", 0, &input).unwrap();
         assert_eq!(answer.status, 1, "{}", answer.json);
