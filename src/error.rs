@@ -40,8 +40,9 @@ pub struct DefinitionsError {
 impl DefinitionsError {
     /// The first error (errors are sorted, so this is the earliest in the first file).
     pub fn first(&self) -> &Diagnostic {
-        // `load` never builds a `DefinitionsError` without errors.
-        &self.errors[0]
+        // `load` never builds one without errors; a hand-built empty one reads as "(no details)".
+        static NONE: Diagnostic = Diagnostic { file: String::new(), line: 0, column: 0, message: String::new() };
+        self.errors.first().unwrap_or(&NONE)
     }
 
     /// SPEC section 9's `{"error": {"kind": "definitions", …}}`, with every error under `errors`.

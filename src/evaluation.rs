@@ -10,10 +10,10 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::Policy;
-use crate::calendar::{Calendar, Instant};
+use crate::calendar::Instant;
 use crate::chain::{self, ChainRun, ChainState, GroupRun, LevelPlan, LevelRun, Phase};
 use crate::condition::{Actual, Facts, FieldPath, Why};
-use crate::definitions::{ApprovalChain, ChainChange, Logic, Pack, Required, Transition, Trigger};
+use crate::definitions::{ApprovalChain, ChainChange, Logic, Pack, Required, Trigger};
 use crate::error::{ErrorBody, ErrorKind};
 use crate::escalation::{self, AuditEntry, Escalation};
 use crate::recipe::{self, RecipeRun};
@@ -152,10 +152,9 @@ pub struct Evaluation<'a> {
 /// Everything one evaluation computes; the evaluate, guard and timeline answers are views of it.
 struct Run<'a> {
     evaluation: Evaluation<'a>,
-    chain_transition: &'a Transition,
+    chain: &'a ApprovalChain,
     /// The SLA the timeline projects: the current state's, or in a preview the chain state's from now.
     timeline_sla: Option<SlaRun<'a>>,
-    calendar: Calendar,
 }
 
 impl Policy {
@@ -177,8 +176,7 @@ impl Policy {
     /// The projected schedule if nobody acts (SPEC §7).
     pub fn timeline(&self, request: &Request) -> Result<Timeline, request::RequestError> {
         let run = self.run(request, &RequestLimits::default())?;
-        let chain = self.chain_definition(run.chain_transition);
-        Ok(timeline::project(chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
+        Ok(timeline::project(run.chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
     }
 
     /// The guard's answer for `request.transition` (SPEC §6). Never an error: anything wrong denies.
@@ -220,11 +218,6 @@ impl Policy {
             .filter(|run| run.matched)
             .collect();
         transition::answer(row, &release.status, &run.evaluation.chain.run, after, request.now)
-    }
-
-    fn chain_definition<'a>(&'a self, t: &'a Transition) -> &'a ApprovalChain {
-        // `load` guarantees the chain transition carries a chain.
-        t.approval_chain.as_ref().unwrap_or_else(|| unreachable!("the chain transition carries an approval chain"))
     }
 
     fn run<'a>(&'a self, request: &'a Request, limits: &RequestLimits) -> Result<Run<'a>, request::RequestError> {
@@ -403,9 +396,8 @@ impl Policy {
                 warnings,
                 wake_at,
             },
-            chain_transition,
+            chain: chain_def,
             timeline_sla,
-            calendar,
         })
     }
 
@@ -420,9 +412,7 @@ impl Policy {
     pub fn timeline_json(&self, json: &str, limits: &RequestLimits) -> Result<String, ErrorBody> {
         let request = request::parse(json, limits).map_err(|e| e.to_error_body())?;
         let run = self.run(&request, limits).map_err(|e| e.to_error_body())?;
-        let chain = self.chain_definition(run.chain_transition);
-        let _ = &run.calendar;
-        to_json(&timeline::project(chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
+        to_json(&timeline::project(run.chain, &run.evaluation.chain.run, run.timeline_sla.as_ref(), request.now))
     }
 
     /// Parses a guard request and answers the guard JSON; `Err` carries the same deny answer when

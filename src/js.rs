@@ -12,7 +12,29 @@ use crate::{LoadOptions, RequestLimits};
 /// A loaded policy: load it once, evaluate many requests.
 #[wasm_bindgen(js_name = Policy)]
 pub struct JsPolicy {
-    inner: crate::Policy,
+    inner: Inner,
+}
+
+/// The built-in pack is parsed once per module instance and shared by every `Policy.builtin()`.
+enum Inner {
+    Builtin(&'static crate::Policy),
+    Loaded(Box<crate::Policy>),
+}
+
+impl std::ops::Deref for Inner {
+    type Target = crate::Policy;
+
+    fn deref(&self) -> &crate::Policy {
+        match self {
+            Inner::Builtin(policy) => policy,
+            Inner::Loaded(policy) => policy,
+        }
+    }
+}
+
+fn builtin() -> &'static crate::Policy {
+    static BUILTIN: std::sync::OnceLock<crate::Policy> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(crate::Policy::builtin)
 }
 
 /// JSON text of a request given as an object or as text.
@@ -65,7 +87,7 @@ fn pack_files(files: &JsValue) -> Result<Vec<PackFile>, JsValue> {
 impl JsPolicy {
     /// The pack compiled into the module.
     pub fn builtin() -> JsPolicy {
-        JsPolicy { inner: crate::Policy::builtin() }
+        JsPolicy { inner: Inner::Builtin(builtin()) }
     }
 
     /// Loads a pack; throws an `Error` with `kind: "definitions"`, `file`, `line`, `column`, `errors`.
@@ -73,7 +95,7 @@ impl JsPolicy {
     pub fn from_pack(files: JsValue) -> Result<JsPolicy, JsValue> {
         let files = pack_files(&files)?;
         crate::Policy::from_pack_with(&files, &LoadOptions::default())
-            .map(|inner| JsPolicy { inner })
+            .map(|policy| JsPolicy { inner: Inner::Loaded(Box::new(policy)) })
             .map_err(|e| thrown(&e.to_error_body()))
     }
 

@@ -1,6 +1,7 @@
 //! The golden answers in tests/golden/ are what the native engine answers for
 //! examples/pending-release.json. The WebAssembly suites (tests/wasm_*.rs) compare Node's and the
 //! browser's answers with them byte for byte; this test keeps them current.
+#![cfg(not(target_arch = "wasm32"))] // native-only: files, processes, the upstream pack on disk
 
 use release_policy::{Policy, RequestLimits};
 

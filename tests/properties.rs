@@ -1,4 +1,5 @@
 //! Invariants over random releases, approvals, delegations and calendars.
+#![cfg(not(target_arch = "wasm32"))] // native-only: files, processes, the upstream pack on disk
 
 use proptest::prelude::*;
 use release_policy::{Policy, RequestLimits};

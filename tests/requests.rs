@@ -1,5 +1,6 @@
 //! Bad requests, one test per error class: each answers a structured error with the JSON path of
 //! the offending value, never a panic and never a partial answer.
+#![cfg(not(target_arch = "wasm32"))] // native-only: files, processes, the upstream pack on disk
 
 use release_policy::{ErrorKind, Policy, RequestLimits};
 use serde_json::{Value, json};

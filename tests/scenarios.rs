@@ -12,6 +12,7 @@
 //! `expect` matches the answer as a subset: every key it names must be there with a matching value;
 //! arrays must match element by element and in length. Each scenario runs against the built-in
 //! pack and the upstream Kiket pack, whose answers must be byte-identical.
+#![cfg(not(target_arch = "wasm32"))] // native-only: files, processes, the upstream pack on disk
 
 mod common;
 
