@@ -173,6 +173,13 @@ fn bad_requests_exit_2_with_a_structured_error_and_guards_still_deny() {
 
     let (code, json, out) = run_with_stdin(&["evaluate", "--max-request-bytes", "100"], REQUEST);
     assert_eq!((code, json["error"]["kind"].as_str()), (2, Some("limit")), "{out}");
+
+    let (code, json, out) = run(&["validate", "--max-definitions-bytes", "1000"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("the limit is 1000 bytes"), "{out}");
+    let (code, json, out) = run(&["validate", "--max-condition-depth", "1"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("nested deeper than 1"), "{out}");
 }
 
 #[test]

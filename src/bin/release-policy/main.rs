@@ -31,6 +31,8 @@ OPTIONS:
     --compact                  Print answers as the library writes them (one line), not indented
     --max-request-bytes N      Refuse larger requests (default 1048576)
     --max-approvals N          Refuse releases with more approvals (default 10000)
+    --max-definitions-bytes N  Refuse larger packs (default 1048576)
+    --max-condition-depth N    Refuse conditions nested deeper (default 64)
     -h, --help                 Print this help
     -V, --version              Print the version
 
@@ -85,6 +87,7 @@ struct Command<'a> {
     force: bool,
     compact: bool,
     limits: RequestLimits,
+    load: LoadOptions,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -94,6 +97,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut definitions = None;
     let mut force = false;
     let mut limits = RequestLimits::default();
+    let mut load = LoadOptions::default();
     let mut compact = false;
     while let Some(arg) = iter.next() {
         match arg {
@@ -110,15 +114,16 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             }
             "--force" => force = true,
             "--compact" => compact = true,
-            "--max-request-bytes" | "--max-approvals" => {
+            "--max-request-bytes" | "--max-approvals" | "--max-definitions-bytes" | "--max-condition-depth" => {
                 let value = iter
                     .next()
                     .and_then(|v| v.parse::<usize>().ok())
                     .ok_or_else(|| Failure::usage(format!("`{arg}` needs a whole number")))?;
-                if arg == "--max-request-bytes" {
-                    limits.max_request_bytes = value;
-                } else {
-                    limits.max_approvals = value;
+                match arg {
+                    "--max-request-bytes" => limits.max_request_bytes = value,
+                    "--max-approvals" => limits.max_approvals = value,
+                    "--max-definitions-bytes" => load.max_definitions_bytes = value,
+                    _ => load.max_condition_depth = value,
                 }
             }
             flag if flag.starts_with("--") => return Err(Failure::usage(format!("unknown option `{flag}`"))),
@@ -127,7 +132,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force, compact, limits }))
+    Ok(Some(Command { name, positional, definitions, force, compact, limits, load }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -143,14 +148,14 @@ fn run(args: &[String]) -> Result<u8, Failure> {
     match cmd.name {
         "validate" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
-            let report = validate(&pack_files(dir.as_deref())?, &LoadOptions::default());
+            let report = validate(&pack_files(dir.as_deref())?, &cmd.load);
             println!("{}", pretty(&report));
             // The report is the whole answer, valid or not; only the exit code differs.
             Ok(if report.is_valid() { 0 } else { 2 })
         }
         "describe" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
-            let policy = load_policy(dir.as_deref())?;
+            let policy = load_policy(dir.as_deref(), &cmd.load)?;
             let source = dir.map_or_else(|| "the built-in pack".to_owned(), |d| pack_dir::resolve(Path::new(&d)).display().to_string());
             print!("{}", describe::describe(&policy, &source));
             Ok(0)
@@ -158,7 +163,7 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
         "evaluate" | "timeline" | "guard" => {
             let input = read_input(at_most_one(&cmd)?.as_deref())?;
-            let policy = load_policy(cmd.definitions)?;
+            let policy = load_policy(cmd.definitions, &cmd.load)?;
             let show = |json: &str| if cmd.compact { json.to_owned() } else { reformat(json) };
             let answer = match cmd.name {
                 "evaluate" => policy.evaluate_json(&input, &cmd.limits),
@@ -233,8 +238,12 @@ fn pack_files(dir: Option<&str>) -> Result<Vec<PackFile>, Failure> {
     }
 }
 
-fn load_policy(dir: Option<&str>) -> Result<Policy, Failure> {
-    Policy::from_pack(&pack_files(dir)?).map_err(|e| Failure { body: Box::new(e.to_error_body()), code: 2, warnings: Some(e.warnings) })
+fn load_policy(dir: Option<&str>, options: &LoadOptions) -> Result<Policy, Failure> {
+    Policy::from_pack_with(&pack_files(dir)?, options).map_err(|e| Failure {
+        body: Box::new(e.to_error_body()),
+        code: 2,
+        warnings: Some(e.warnings),
+    })
 }
 
 /// Writes the built-in pack under `dir/.kiket/`, refusing to overwrite unless `force`.
