@@ -48,8 +48,9 @@ chromium:
 test-node:
 	rm -f pkg/*.tgz
 	cd pkg && npm pack --silent >/dev/null
-	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz >/dev/null
+	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz typescript@5 >/dev/null
 	$(CARGO) build --quiet --bin release-policy
+	cd tests/node && npx tsc -p tsconfig.json
 	cd tests/node && node --test
 
 ## lint: rustfmt and clippy, warnings as errors
@@ -82,6 +83,9 @@ pkg: wasm-target wasm-bindgen-cli
 	wasm-bindgen --target nodejs --out-dir pkg/node $(WASM_OUT)
 	wasm-bindgen --target web --out-dir pkg/web $(WASM_OUT)
 	echo '{"type": "commonjs"}' > pkg/node/package.json
+	rm -rf pkg/types/gen
+	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --features ts export_bindings >/dev/null
+	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
 	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
 	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
 

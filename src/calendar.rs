@@ -25,6 +25,7 @@ use crate::duration::Duration;
 /// assert!("2026-11-27T15:30:00".parse::<Instant>().is_err(), "an offset is required");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Instant(i64);
 
 impl Instant {

@@ -281,16 +281,31 @@ pub struct Why<'c, 'a> {
     pub result: bool,
 }
 
+/// How a [`Why`] is written: the leaf's field, operator and expected value, the actual value, the result.
+#[derive(serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Why"))]
+pub struct WhyJson<'c, 'a> {
+    pub field: String,
+    pub operator: &'static str,
+    /// The value the definitions compare with (null for `is_present` / `is_empty`).
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub expected: Option<&'c Literal>,
+    /// The release's value (null when absent).
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub actual: Actual<'a>,
+    pub result: bool,
+}
+
 impl serde::Serialize for Why<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Why", 5)?;
-        s.serialize_field("field", &self.leaf.field.to_string())?;
-        s.serialize_field("operator", self.leaf.operator.as_str())?;
-        s.serialize_field("expected", &self.leaf.value)?;
-        s.serialize_field("actual", &self.actual)?;
-        s.serialize_field("result", &self.result)?;
-        s.end()
+        let json = WhyJson {
+            field: self.leaf.field.to_string(),
+            operator: self.leaf.operator.as_str(),
+            expected: self.leaf.value.as_ref(),
+            actual: self.actual,
+            result: self.result,
+        };
+        json.serialize(serializer)
     }
 }
 

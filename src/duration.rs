@@ -15,6 +15,7 @@ use std::fmt;
 /// assert!("4 hours".parse::<Duration>().is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Duration(u32);
 
 impl Duration {

@@ -12,6 +12,7 @@ use serde::Serialize;
 /// `line` and `column` are 1-based; both are 0 when the finding concerns a whole file or the pack
 /// (a missing file, a pack over the size limit).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Diagnostic {
     pub file: String,
     pub line: u32,
@@ -77,6 +78,7 @@ impl std::error::Error for DefinitionsError {}
 /// The class of a structured error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum ErrorKind {
     /// The definitions pack is invalid.
     Definitions,
@@ -92,27 +94,35 @@ pub enum ErrorKind {
 
 /// The body of `{"error": …}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ErrorBody {
     pub kind: ErrorKind,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub column: Option<u32>,
     /// For definitions: every error found, the first of which is repeated above.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub errors: Vec<Diagnostic>,
 }
 
 /// `{"error": {…}}` (and, for definitions, the warnings beside it), fields in the contract's order.
 #[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ErrorResponse<'a> {
     pub error: &'a ErrorBody,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub warnings: Option<&'a [Diagnostic]>,
 }
 

@@ -12,6 +12,7 @@ use crate::request::Directory;
 
 /// One ladder step of one level.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StepRecord<'a> {
     pub level: u32,
     /// Index of the step in the ladder.
@@ -27,6 +28,7 @@ pub struct StepRecord<'a> {
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Escalation<'a> {
     pub fired: Vec<StepRecord<'a>>,
     pub next: Option<StepRecord<'a>>,
@@ -34,6 +36,7 @@ pub struct Escalation<'a> {
 
 /// An auto-approval, with the rule that made it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AuditEntry<'a> {
     pub at: Instant,
     pub action: &'static str,

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use serde::Serialize;
-use serde::ser::{SerializeStruct, Serializer};
+use serde::ser::Serializer;
 
 use crate::Policy;
 use crate::calendar::Instant;
@@ -136,9 +136,11 @@ pub struct ChainView<'a> {
 
 /// The answer to an evaluation request (SPEC §5).
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Evaluation<'a> {
     pub release_id: &'a str,
     pub status: &'a str,
+    #[cfg_attr(feature = "ts", ts(as = "ChainJson<'a>"))]
     pub chain: ChainView<'a>,
     pub escalation: Escalation<'a>,
     pub sla: Option<SlaRun<'a>>,
@@ -477,66 +479,117 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorBody> {
     serde_json::to_string(value).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))
 }
 
+/// The chain as the answer shows it (SPEC §5).
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Chain"))]
+pub struct ChainJson<'r> {
+    pub state: ChainState,
+    pub started_at: Option<Instant>,
+    pub current_level: Option<u32>,
+    /// Recipes whose `modify_approval_chain` changed the chain.
+    pub modified_by: &'r [&'r str],
+    pub levels: Vec<LevelJson<'r>>,
+}
+
+/// One level of the chain.
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Level"))]
+pub struct LevelJson<'r> {
+    pub level: u32,
+    pub name: &'r str,
+    pub required: bool,
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::condition::WhyJson<'r, 'r>>"))]
+    pub why: &'r [Why<'r, 'r>],
+    /// The recipe whose `skip_levels` skipped it.
+    pub skipped_by: Option<&'r str>,
+    pub state: chain::LevelState,
+    pub timeout: Option<crate::Duration>,
+    pub activated_at: Option<Instant>,
+    pub deadline: Option<Instant>,
+    pub completed_at: Option<Instant>,
+    pub overdue: bool,
+    /// The times above are a projection if nobody acts.
+    pub projected: bool,
+    #[cfg_attr(feature = "ts", ts(type = "\"AND\" | \"OR\""))]
+    pub logic: &'static str,
+    pub groups: Vec<GroupJson<'r>>,
+}
+
+/// One group of a level (a plain level has one, named `null`).
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Group"))]
+pub struct GroupJson<'r> {
+    pub group: Option<&'r str>,
+    #[cfg_attr(feature = "ts", ts(type = "\"any\" | \"all\" | number"))]
+    pub required: RequiredJson,
+    pub assignments: &'r [crate::definitions::Assignment],
+    pub eligible: &'r [&'r str],
+    pub approved_by: &'r [&'r str],
+    pub satisfied: bool,
+}
+
+/// `"any"`, `"all"`, or a number of distinct approvers.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum RequiredJson {
+    Rule(&'static str),
+    AtLeast(u32),
+}
+
+impl<'a> ChainView<'a> {
+    /// The chain as the answer shows it.
+    pub fn to_json(&self) -> ChainJson<'_> {
+        ChainJson {
+            state: self.run.state,
+            started_at: self.run.started_at,
+            current_level: self.run.current_level,
+            modified_by: &self.modified_by,
+            levels: self.run.levels.iter().map(level_json).collect(),
+        }
+    }
+}
+
+fn level_json<'r>(l: &'r LevelRun<'_>) -> LevelJson<'r> {
+    let level = l.plan.level;
+    LevelJson {
+        level: level.level,
+        name: &level.name,
+        required: l.plan.required,
+        why: &l.plan.why,
+        skipped_by: l.plan.skipped_by,
+        state: l.state,
+        timeout: l.plan.timeout,
+        activated_at: l.activated_at,
+        deadline: l.deadline,
+        completed_at: l.completed_at,
+        overdue: l.overdue,
+        projected: l.projected,
+        logic: match level.logic {
+            Logic::And => "AND",
+            Logic::Or => "OR",
+        },
+        groups: l.groups.iter().map(group_json).collect(),
+    }
+}
+
+fn group_json<'r>(g: &'r GroupRun<'_>) -> GroupJson<'r> {
+    GroupJson {
+        group: g.group.name.as_deref(),
+        required: match g.group.required {
+            Required::Any => RequiredJson::Rule("any"),
+            Required::All => RequiredJson::Rule("all"),
+            Required::AtLeast(n) => RequiredJson::AtLeast(n),
+        },
+        assignments: &g.group.assignments,
+        eligible: &g.eligible,
+        approved_by: &g.approved_by,
+        satisfied: g.satisfied,
+    }
+}
+
 impl Serialize for ChainView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Chain", 5)?;
-        s.serialize_field("state", &self.run.state)?;
-        s.serialize_field("started_at", &self.run.started_at)?;
-        s.serialize_field("current_level", &self.run.current_level)?;
-        s.serialize_field("modified_by", &self.modified_by)?;
-        s.serialize_field("levels", &self.run.levels.iter().map(LevelOut).collect::<Vec<_>>())?;
-        s.end()
-    }
-}
-
-struct LevelOut<'r, 'a>(&'r LevelRun<'a>);
-
-impl Serialize for LevelOut<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let l = self.0;
-        let level = l.plan.level;
-        let mut s = serializer.serialize_struct("Level", 15)?;
-        s.serialize_field("level", &level.level)?;
-        s.serialize_field("name", &level.name)?;
-        s.serialize_field("required", &l.plan.required)?;
-        s.serialize_field("why", &l.plan.why)?;
-        s.serialize_field("skipped_by", &l.plan.skipped_by)?;
-        s.serialize_field("state", &l.state)?;
-        s.serialize_field("timeout", &l.plan.timeout)?;
-        s.serialize_field("activated_at", &l.activated_at)?;
-        s.serialize_field("deadline", &l.deadline)?;
-        s.serialize_field("completed_at", &l.completed_at)?;
-        s.serialize_field("overdue", &l.overdue)?;
-        s.serialize_field("projected", &l.projected)?;
-        s.serialize_field(
-            "logic",
-            match level.logic {
-                Logic::And => "AND",
-                Logic::Or => "OR",
-            },
-        )?;
-        s.serialize_field("groups", &l.groups.iter().map(GroupOut).collect::<Vec<_>>())?;
-        s.end()
-    }
-}
-
-struct GroupOut<'r, 'a>(&'r GroupRun<'a>);
-
-impl Serialize for GroupOut<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let g = self.0;
-        let mut s = serializer.serialize_struct("Group", 6)?;
-        s.serialize_field("group", &g.group.name)?;
-        match g.group.required {
-            Required::Any => s.serialize_field("required", "any")?,
-            Required::All => s.serialize_field("required", "all")?,
-            Required::AtLeast(n) => s.serialize_field("required", &n)?,
-        }
-        s.serialize_field("assignments", &g.group.assignments)?;
-        s.serialize_field("eligible", &g.eligible)?;
-        s.serialize_field("approved_by", &g.approved_by)?;
-        s.serialize_field("satisfied", &g.satisfied)?;
-        s.end()
+        self.to_json().serialize(serializer)
     }
 }
 

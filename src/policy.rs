@@ -70,6 +70,7 @@ pub fn builtin_files() -> Vec<PackFile> {
 /// The answer of `validate`: `{"ok": true, "warnings": [...]}` or `{"error": {...}, "warnings": [...]}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum ValidationReport {
     Valid { ok: bool, warnings: Vec<Diagnostic> },
     Invalid { error: ErrorBody, warnings: Vec<Diagnostic> },

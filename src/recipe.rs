@@ -14,6 +14,11 @@ use crate::definitions::{ActionKind, Assignment, ChainChange, Recipe, Trigger};
 /// An action for the host to perform: its type, an idempotency key, the instant it belongs to, and
 /// its parameters verbatim (flattened beside `type`, `key` and `at`, which take precedence).
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(
+    feature = "ts",
+    derive(ts_rs::TS),
+    ts(export, rename = "HostAction", type = "{ type: string; key: string; at: string; [param: string]: unknown }")
+)]
 pub struct HostActionOut<'a> {
     pub kind: &'a str,
     pub key: String,
@@ -44,6 +49,7 @@ pub fn idempotency_key(release_id: &str, source: &str, at: Instant, index: usize
 
 /// One evaluation of a recipe at one trigger instant.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RecipeRun<'a> {
     pub key: &'a str,
     pub name: &'a str,
@@ -53,10 +59,13 @@ pub struct RecipeRun<'a> {
     pub at: Option<Instant>,
     /// For `approval.timeout`: the level whose deadline passed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub level: Option<u32>,
     /// For `scheduled`: the next run of the cron schedule, in the calendar's time zone.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub next_run: Option<Instant>,
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::condition::WhyJson<'a, 'a>>"))]
     pub why: Vec<Why<'a, 'a>>,
     /// Actions for the host (never `modify_approval_chain`, which the engine applies itself).
     pub actions: Vec<HostActionOut<'a>>,

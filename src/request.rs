@@ -31,45 +31,61 @@ impl Default for RequestLimits {
 
 /// An evaluation request. `directory`, `calendar`, `wip`, `history` and `approvals` are optional.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(rename = "EvaluationRequest"))]
 pub struct Request {
     pub now: Instant,
     pub release: Release,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub directory: Directory,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub calendar: Option<CalendarInput>,
     /// Releases currently in each state, for WIP limits.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub wip: BTreeMap<String, u32>,
     /// The transition a guard request asks about.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<TransitionRef>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Release {
     pub id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
     #[serde(alias = "issue_type")]
     pub case_type: String,
     pub status: String,
     pub status_since: Instant,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub priority: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub labels: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub assignee: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub reporter: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub requested_by: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub custom_fields: Map<String, Value>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub approvals: Vec<Approval>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub history: Vec<HistoryEntry>,
 }
 
@@ -83,49 +99,62 @@ impl Release {
 /// A recorded decision: on a chain level (`level`, optional `group`) or on a transition's
 /// `require_approval` (`transition`: the target state).
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Approval {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub level: Option<u32>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub group: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<String>,
     pub approver: String,
     /// Roles the approver holds, used when the directory has no entry for a role.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub roles: Vec<String>,
     pub decision: Decision,
     pub at: Instant,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub comment: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Decision {
     Approve,
     Reject,
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct HistoryEntry {
     pub to: String,
     pub at: Instant,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub from: Option<String>,
 }
 
 /// Who holds which role, and who stands in for whom.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Directory {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub roles: BTreeMap<String, Vec<String>>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub delegations: Vec<Delegation>,
 }
 
 /// `to` may act for `from` while `start <= at < end`.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Delegation {
     pub from: String,
     pub to: String,
@@ -135,18 +164,24 @@ pub struct Delegation {
 
 /// The calendar as a request gives it; parsed into a [`Calendar`] by [`check`].
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CalendarInput {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub timezone: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub working_days: Option<Vec<String>>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub hours: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub holidays: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TransitionRef {
     pub from: String,
     pub to: String,

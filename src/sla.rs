@@ -9,6 +9,7 @@ use crate::recipe::{HostActionOut, idempotency_key};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum SlaState {
     Ok,
     Warning,
@@ -16,6 +17,7 @@ pub enum SlaState {
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SlaRun<'a> {
     /// The state whose SLA this is.
     #[serde(rename = "for_state")]

@@ -34,6 +34,7 @@ impl Blocker {
 
 /// One transition out of the current status.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TransitionRow<'a> {
     pub to: &'a str,
     pub name: Option<&'a str>,
@@ -42,6 +43,7 @@ pub struct TransitionRow<'a> {
     pub pending: bool,
     pub blockers: Vec<String>,
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     pub blocking: Vec<Blocker>,
 }
 
@@ -139,6 +141,7 @@ fn role_word(kind: crate::definitions::AssignmentKind) -> &'static str {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum GuardStatus {
     Allow,
     Pending,
@@ -147,6 +150,7 @@ pub enum GuardStatus {
 
 /// Kiket's guard contract: `{status, message, metadata}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct GuardAnswer<'a> {
     pub status: GuardStatus,
     pub message: String,
@@ -154,24 +158,32 @@ pub struct GuardAnswer<'a> {
 }
 
 #[derive(Clone, Debug, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct GuardMetadata<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub from: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub to: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<&'a str>,
     pub blockers: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub chain_state: Option<ChainState>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub current_level: Option<u32>,
     /// The `workflow.after_transition` recipes this transition matches; their actions are listed
     /// only when the answer is `allow` (only then will the transition, and so the recipes, happen).
     pub after_transition: Vec<RecipeRun<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub error: Option<ErrorBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub at: Option<Instant>,
 }
 

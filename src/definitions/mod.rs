@@ -172,6 +172,7 @@ pub enum Logic {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Assignment {
     #[serde(rename = "type")]
     pub kind: AssignmentKind,
@@ -180,6 +181,7 @@ pub struct Assignment {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum AssignmentKind {
     Role,
     User,

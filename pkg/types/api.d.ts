@@ -1,0 +1,71 @@
+// The npm package's API. Every data type — requests, answers, errors — is generated from the
+// engine's Rust types by ts-rs into ./gen when `make pkg` runs; this file only declares the class
+// that takes and returns them.
+import type { EvaluationRequest } from "./gen/EvaluationRequest.js";
+import type { Evaluation } from "./gen/Evaluation.js";
+import type { GuardAnswer } from "./gen/GuardAnswer.js";
+import type { Timeline } from "./gen/Timeline.js";
+import type { ValidationReport } from "./gen/ValidationReport.js";
+import type { Diagnostic } from "./gen/Diagnostic.js";
+import type { ErrorBody } from "./gen/ErrorBody.js";
+import type { TransitionRef } from "./gen/TransitionRef.js";
+
+export type { EvaluationRequest } from "./gen/EvaluationRequest.js";
+export type { Release } from "./gen/Release.js";
+export type { Approval } from "./gen/Approval.js";
+export type { Directory } from "./gen/Directory.js";
+export type { Delegation } from "./gen/Delegation.js";
+export type { CalendarInput } from "./gen/CalendarInput.js";
+export type { TransitionRef } from "./gen/TransitionRef.js";
+export type { Evaluation } from "./gen/Evaluation.js";
+export type { Chain } from "./gen/Chain.js";
+export type { Level } from "./gen/Level.js";
+export type { Group } from "./gen/Group.js";
+export type { Why } from "./gen/Why.js";
+export type { Escalation } from "./gen/Escalation.js";
+export type { StepRecord } from "./gen/StepRecord.js";
+export type { AuditEntry } from "./gen/AuditEntry.js";
+export type { SlaRun } from "./gen/SlaRun.js";
+export type { RecipeRun } from "./gen/RecipeRun.js";
+export type { HostAction } from "./gen/HostAction.js";
+export type { TransitionRow } from "./gen/TransitionRow.js";
+export type { GuardAnswer } from "./gen/GuardAnswer.js";
+export type { Timeline } from "./gen/Timeline.js";
+export type { TimelineEvent } from "./gen/TimelineEvent.js";
+export type { ValidationReport } from "./gen/ValidationReport.js";
+export type { Diagnostic } from "./gen/Diagnostic.js";
+export type { ErrorBody } from "./gen/ErrorBody.js";
+
+/** A guard request: an evaluation request naming the transition asked about. */
+export type GuardRequest = EvaluationRequest & { transition: TransitionRef };
+
+/** A pack: file path (`workflows/release.yaml`, …) → YAML or JSON text, or the parsed object. */
+export type PackFiles = Record<string, string | object>;
+
+/** What the methods throw: an `Error` carrying SPEC §9's structured error. */
+export type PolicyError = Error & ErrorBody;
+
+/** A loaded policy: load it once, evaluate many requests. */
+export declare class Policy {
+  private constructor();
+  /** Releases the policy's memory in the WebAssembly module. */
+  free(): void;
+  /** The pack compiled into the module (parsed once, shared). */
+  static builtin(): Policy;
+  /** Loads a pack; throws a `PolicyError` (`kind: "definitions"`, `file`, `line`, `column`, `errors`). */
+  static fromPack(files: PackFiles): Policy;
+  /** Validates a pack without keeping it. */
+  static validate(files: PackFiles): ValidationReport;
+  /** The load warnings of this pack. */
+  warnings(): Diagnostic[];
+  /** Evaluates a request (object or JSON text); throws a `PolicyError` on a bad request. */
+  evaluate(request: EvaluationRequest | string): Evaluation;
+  /** Evaluates many requests; a bad one yields `{ error }` in its place. */
+  evaluateMany(requests: Array<EvaluationRequest | string>): Array<Evaluation | { error: ErrorBody }>;
+  /** The guard's answer; never throws (anything wrong denies). */
+  guard(request: GuardRequest | string): GuardAnswer;
+  /** The projected schedule if nobody acts. */
+  timeline(request: EvaluationRequest | string): Timeline;
+  /** Not yet implemented: throws a `PolicyError` with `kind: "not_implemented"`. */
+  analyze(input: unknown): never;
+}

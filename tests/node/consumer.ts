@@ -1,0 +1,40 @@
+// A TypeScript consumer of the installed package, compiled with `tsc --strict` (make test-node).
+// It must compile, and the `@ts-expect-error` lines must be errors: the types are real, not `any`.
+import { Policy, type Evaluation, type EvaluationRequest, type GuardAnswer, type PolicyError } from "kiket-release-policy";
+
+const request: EvaluationRequest = {
+  now: "2026-11-30T15:00:00Z",
+  release: {
+    id: "REL-1",
+    case_type: "Release",
+    status: "pending_approval",
+    status_since: "2026-11-30T09:00:00Z",
+    custom_fields: { release_type: "minor" },
+    approvals: [{ level: 1, approver: "quinn", decision: "approve", at: "2026-11-30T10:00:00Z" }],
+  },
+  directory: { roles: { qa_lead: ["quinn"] } },
+};
+
+const policy = Policy.builtin();
+const answer: Evaluation = policy.evaluate(request);
+const current: number | null = answer.chain.current_level;
+const firstLevel = answer.chain.levels[0];
+const logic: "AND" | "OR" | undefined = firstLevel?.logic;
+const guard: GuardAnswer = policy.guard({ ...request, transition: { from: "pending_approval", to: "production" } });
+const verdict: "allow" | "pending" | "deny" = guard.status;
+const next: string | undefined = answer.escalation.next?.at;
+
+try {
+  policy.evaluate("{}");
+} catch (e) {
+  const error = e as PolicyError;
+  const kind: string = error.kind;
+  console.log(kind, error.path);
+}
+
+// @ts-expect-error — a misspelt field of the answer is a compile error
+void answer.chain.curent_level;
+// @ts-expect-error — a decision is "approve" or "reject"
+const bad: EvaluationRequest["release"]["approvals"] = [{ level: 1, approver: "q", decision: "approved", at: "x" }];
+
+console.log(current, logic, verdict, next, bad);
