@@ -104,12 +104,48 @@ impl std::str::FromStr for Instant {
         if !offset_ok {
             return Err(bad("it needs an offset (`Z` or `±HH:MM`) so that it names one instant"));
         }
-        let ts: Timestamp = text.parse().map_err(|_| bad("the date or time is out of range"))?;
-        if ts.as_second() > Instant::MAX.0 || ts.as_second() < Instant::MIN.0 {
+        // The shape is checked above, so every field is ASCII digits: compute the instant directly.
+        let num = |range: std::ops::Range<usize>| b[range].iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+        let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+        let (hour, minute, second) = (num(11..13), num(14..16), num(17..19));
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+            return Err(bad("the date or time is out of range"));
+        }
+        let offset = match rest.as_bytes() {
+            [b'+' | b'-', ..] => {
+                let o = rest.as_bytes();
+                let minutes =
+                    i64::from(o[1] - b'0') * 600 + i64::from(o[2] - b'0') * 60 + i64::from(o[4] - b'0') * 10 + i64::from(o[5] - b'0');
+                if o[0] == b'-' { -minutes * 60 } else { minutes * 60 }
+            }
+            _ => 0,
+        };
+        // A fraction only ever truncates toward the past: to the second, 10:00:00.9 is 10:00:00.
+        let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+        if !(Instant::MIN.0..=Instant::MAX.0).contains(&seconds) {
             return Err(bad("out of range"));
         }
-        // Truncate toward the past: an approval at 10:00:00.9 happened at 10:00:00 to the second.
-        Ok(Instant(ts.as_second() - i64::from(ts.subsec_nanosecond() < 0)))
+        Ok(Instant(seconds))
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (after Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -370,11 +406,15 @@ pub fn parse_hours(text: &str) -> Result<WorkingHours, String> {
 
 /// An ISO date, `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    valid_shape
-        .then(|| text.parse::<Date>().ok())
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone()).filter(|d| d.iter().all(u8::is_ascii_digit)).map(|d| d.iter().fold(0i16, |n, x| n * 10 + i16::from(x - b'0')))
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| Some((digits(0..4)?, digits(5..7)?, digits(8..10)?)))
         .flatten()
-        .ok_or_else(|| format!("`{}` is not a date; write `YYYY-MM-DD`", crate::definitions::yaml::shorten(text)))
+        .and_then(|(y, m, d)| Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok());
+    parsed.ok_or_else(|| format!("`{}` is not a date; write `YYYY-MM-DD`", crate::definitions::yaml::shorten(text)))
 }
 
 #[cfg(test)]
@@ -403,6 +443,22 @@ mod tests {
         assert_eq!(at("2026-11-27T15:00:00Z").to_string(), "2026-11-27T15:00:00Z");
         assert_eq!(at("2026-11-27T15:00:00.999Z").to_string(), "2026-11-27T15:00:00Z", "truncated");
         assert_eq!(at("1969-12-31T23:59:59.5Z").unix_seconds(), -1, "truncated toward the past");
+        assert_eq!(at("2026-11-27T15:00:00+01:30").to_string(), "2026-11-27T13:30:00Z");
+        assert_eq!(at("2024-02-29T00:00:00Z").to_string(), "2024-02-29T00:00:00Z", "a leap day");
+        assert!("2026-02-29T00:00:00Z".parse::<Instant>().is_err(), "not a leap year");
+        assert!("2026-11-27T24:00:00Z".parse::<Instant>().is_err());
+        // Agrees with jiff's own parser on a spread of instants.
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2000-03-01T12:34:56-07:00",
+            "1900-02-28T23:59:59+14:00",
+            "0001-01-01T00:00:00Z",
+            "2026-12-31T23:59:59.999999999+00:00",
+        ] {
+            let mine = at(text).unix_seconds();
+            let theirs = text.parse::<jiff::Timestamp>().unwrap().as_second();
+            assert_eq!(mine, theirs, "{text}");
+        }
         for text in ["0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-12-31T12:00:00Z", "9999-12-29T23:59:59Z"]
         {
             assert_eq!(at(text).to_string(), text, "prints as jiff parses it");
