@@ -389,3 +389,45 @@ fn calendar_of(input: &CalendarInput) -> Result<Calendar, RequestError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Calendar::new(timezone, days, hours, holidays))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The path serde_json's own error position leads to, for a request that fails to deserialize.
+    fn path_of(json: &str) -> String {
+        match parse(json, &RequestLimits::default()) {
+            Ok(_) => panic!("should fail: {json}"),
+            Err(e) => e.path,
+        }
+    }
+
+    const OK: &str = r#""now": "2026-11-30T15:00:00Z""#;
+    const RELEASE: &str = r#""id": "R", "case_type": "Release", "status": "staging", "status_since": "2026-11-30T09:00:00Z""#;
+
+    #[test]
+    fn the_path_names_the_value_where_parsing_stopped() {
+        assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{{RELEASE}, "labels": "x"}}}}"#)), "release.labels");
+        let approvals = r#""approvals": [{"level": 1, "approver": "a", "decision": "approve", "at": "2026-11-30T10:00:00Z"}, {"level": 1, "approver": "b", "decision": "approve", "at": "nope"}]"#;
+        assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{{RELEASE}, {approvals}}}}}"#)), "release.approvals[1].at");
+        assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{"id": "R"}}}}"#)), "release", "a missing field names its object");
+        assert_eq!(path_of(r#"{"now": 5}"#), "now");
+        assert_eq!(
+            path_of("{\n  \"now\": \"2026-11-30T15:00:00Z\",\n  \"release\": {\n    \"labels\": [1]\n  }\n}"),
+            "release.labels[0]",
+            "multi-line"
+        );
+        assert_eq!(
+            path_of(&format!(r#"{{{OK}, "release": {{{RELEASE}, "custom_fields": {{"a\"b": 1}}, "labels": {{}}}}}}"#)),
+            "release.labels",
+            "escaped keys before"
+        );
+        assert_eq!(path_of(r#"{"now": "2026-11-30T15:00:00Z", "release": {"#), "release", "end of input inside an object");
+    }
+
+    #[test]
+    fn hostile_nesting_is_an_error_at_its_field() {
+        let deep = format!(r#"{{"now": {}{}}}"#, "[".repeat(200_000), "]".repeat(200_000));
+        assert_eq!(path_of(&deep), "now");
+    }
+}
