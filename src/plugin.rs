@@ -37,13 +37,14 @@ fn builtin() -> &'static Policy {
 /// Loaded packs; handle `n` is `PACKS[n - 1]`.
 static PACKS: Mutex<Vec<Option<&'static Policy>>> = Mutex::new(Vec::new());
 
-/// Runs `f` with the policy behind `handle`.
+/// The pack loaded under `handle` (≥ 1), if any.
+fn loaded(handle: i32) -> Option<&'static Policy> {
+    usize::try_from(handle).ok().and_then(|h| PACKS.lock().ok()?.get(h.checked_sub(1)?).copied().flatten())
+}
+
+/// Runs `f` with the policy behind `handle` (0: the built-in pack).
 fn with_policy(handle: i32, f: impl FnOnce(&Policy) -> (u32, String)) -> (u32, String) {
-    if handle == 0 {
-        return f(builtin());
-    }
-    let found = usize::try_from(handle).ok().and_then(|h| PACKS.lock().ok()?.get(h.checked_sub(1)?).copied().flatten());
-    match found {
+    match if handle == 0 { Some(builtin()) } else { loaded(handle) } {
         Some(policy) => f(policy),
         None => error(BAD_INPUT, ErrorKind::Request, format!("no pack is loaded under handle {handle}")),
     }
@@ -192,34 +193,23 @@ pub extern "C" fn release_policy_timeline(handle: i32, ptr: i32, len: i32) -> i3
 /// unreadable input all answer `deny` (status 1). It fails closed.
 #[unsafe(no_mangle)]
 pub extern "C" fn release_policy_guard(handle: i32, ptr: i32, len: i32) -> i32 {
-    let deny = |(_, json): (u32, String)| {
-        let body = serde_json::from_str::<serde_json::Value>(&json)
-            .ok()
-            .and_then(|v| serde_json::from_value::<ErrorBodyIn>(v["error"].clone()).ok());
-        let message = body.map_or_else(|| "the guard could not read its input".to_owned(), |b| b.message);
+    let deny = |message: String| {
         let answer = crate::transition::GuardAnswer::deny_error(ErrorBody::new(ErrorKind::Request, message));
         (BAD_INPUT, serde_json::to_string(&answer).unwrap_or_default())
     };
     // SAFETY: the ABI contract (see `input`).
     let text = match unsafe { input(ptr, len) } {
         Ok(text) => text,
-        Err(e) => return record(deny(e)),
+        Err(_) => return record(deny("the guard input is not UTF-8 text".to_owned())),
     };
-    let outcome = with_policy(handle, |p| match p.guard_json(text, &RequestLimits::default()) {
-        Ok(answer) => (OK, answer),
-        Err(deny) => (u32::MAX, deny),
-    });
-    record(match outcome {
-        (u32::MAX, answer) => (BAD_INPUT, answer),
-        (OK, answer) => (OK, answer),
-        other => deny(other),
+    let policy = if handle == 0 { Some(builtin()) } else { loaded(handle) };
+    record(match policy {
+        None => deny(format!("no pack is loaded under handle {handle}")),
+        Some(p) => match p.guard_json(text, &RequestLimits::default()) {
+            Ok(answer) => (OK, answer),
+            Err(answer) => (BAD_INPUT, answer),
+        },
     })
-}
-
-/// Reads back the message of an error record (for the guard's deny).
-#[derive(serde::Deserialize)]
-struct ErrorBodyIn {
-    message: String,
 }
 
 #[unsafe(no_mangle)]
