@@ -7,12 +7,19 @@ WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
-.PHONY: run test test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
+.PHONY: run demo test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
 
 SAMPLE := examples/pending-release.json
 
-## run: validate the built-in pack, summarise its approval chain, and evaluate a sample release
-run:
+PORT ?= 8080
+
+## run: build the browser package and serve the approval-chain preview at http://127.0.0.1:$(PORT)
+run: pkg
+	@echo "Serving the preview (Ctrl-C stops it)"
+	PORT=$(PORT) python3 www/serve.py
+
+## demo: the CLI on the built-in pack: its summary, then evaluate/guard/timeline of a sample release
+demo:
 	$(CARGO) build --quiet --release --bin release-policy
 	./target/release/release-policy describe
 	@echo
@@ -25,19 +32,30 @@ run:
 	@echo "== timeline if nobody acts"
 	./target/release/release-policy timeline $(SAMPLE)
 
-## test: every test: the engine natively (unit, scenario, property, CLI, doc tests), then the
-## WebAssembly plugin module in a wasmtime host
+## test: every test: the engine natively (unit, scenario, property, CLI, doc tests), the
+## WebAssembly plugin module in a wasmtime host, the npm package in Node.js, the bindings in Node.js
+## and Chromium, and the preview page end to end
 test: pkg
 	$(CARGO) test
 	$(CARGO) test -p plugin-host -- --nocapture
 	$(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-wasm
+	$(MAKE) --no-print-directory test-e2e
 	@echo "make test: all tests passed"
 
 ## test-wasm: the JS bindings in Node.js and in headless Chromium (wasm-bindgen-test)
 test-wasm: wasm-target wasm-bindgen-cli chromium
 	$(CARGO) test --target $(WASM_TARGET) --features js --test wasm_node
 	CHROMEDRIVER=$$(command -v chromedriver) $(CARGO) test --target $(WASM_TARGET) --features js --test wasm_browser
+
+PLAYWRIGHT_CORE_VERSION := 1.64.1
+
+## test-e2e: the preview page (www/) in headless Chromium, driven by playwright-core; screenshots
+## land in tests/e2e/screenshots/
+test-e2e: chromium
+	@test -d tests/e2e/node_modules/playwright-core || \
+		(cd tests/e2e && npm install --no-audit --no-fund --no-save playwright-core@$(PLAYWRIGHT_CORE_VERSION) >/dev/null)
+	node --test tests/e2e/
 
 ## chromium: Debian's Chromium and ChromeDriver, for the browser tests (installed once)
 chromium:

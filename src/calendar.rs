@@ -291,6 +291,11 @@ impl Calendar {
         self.holidays.iter().copied()
     }
 
+    /// The working days, Monday first, as `mon`…`sun`.
+    pub fn working_day_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        WEEKDAYS.iter().filter(|(_, _, day)| self.is_working_day(*day)).map(|(short, _, _)| *short)
+    }
+
     /// Whether `date` has working hours (a working day that is not a holiday).
     fn works_on(&self, date: Date) -> bool {
         self.is_working_day(date.weekday()) && !self.is_holiday(date)
@@ -350,7 +355,9 @@ pub struct WorkingHours {
 
 impl fmt::Display for WorkingHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}-{:02}:{:02}", self.start.hour(), self.start.minute(), self.end.hour(), self.end.minute())
+        // The end of the day is held as `Time::MAX` and was written `24:00`.
+        let (end_h, end_m) = if self.end == Time::MAX { (24, 0) } else { (self.end.hour(), self.end.minute()) };
+        write!(f, "{:02}:{:02}-{end_h:02}:{end_m:02}", self.start.hour(), self.start.minute())
     }
 }
 
@@ -361,19 +368,22 @@ pub fn parse_timezone(name: &str) -> Result<(String, TimeZone), String> {
     })
 }
 
+/// The weekdays Monday to Sunday, short and full English names.
+const WEEKDAYS: [(&str, &str, Weekday); 7] = [
+    ("mon", "monday", Weekday::Monday),
+    ("tue", "tuesday", Weekday::Tuesday),
+    ("wed", "wednesday", Weekday::Wednesday),
+    ("thu", "thursday", Weekday::Thursday),
+    ("fri", "friday", Weekday::Friday),
+    ("sat", "saturday", Weekday::Saturday),
+    ("sun", "sunday", Weekday::Sunday),
+];
+
 /// `mon`…`sun`, or the full English name, any case.
 pub fn parse_weekday(text: &str) -> Result<Weekday, String> {
     let lower = text.to_ascii_lowercase();
-    let days = [
-        ("mon", "monday", Weekday::Monday),
-        ("tue", "tuesday", Weekday::Tuesday),
-        ("wed", "wednesday", Weekday::Wednesday),
-        ("thu", "thursday", Weekday::Thursday),
-        ("fri", "friday", Weekday::Friday),
-        ("sat", "saturday", Weekday::Saturday),
-        ("sun", "sunday", Weekday::Sunday),
-    ];
-    days.iter()
+    WEEKDAYS
+        .iter()
         .find(|(short, long, _)| lower == *short || lower == *long)
         .map(|(_, _, day)| *day)
         .ok_or_else(|| format!("`{}` is not a weekday; use mon, tue, wed, thu, fri, sat or sun", crate::definitions::yaml::shorten(text)))

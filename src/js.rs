@@ -105,6 +105,21 @@ impl JsPolicy {
         parsed(&serde_json::to_string(&report).unwrap_or_default())
     }
 
+    /// The files of the built-in pack, `{ "workflows/release.yaml": "<yaml text>", … }`: a starting
+    /// point for editing a pack.
+    #[wasm_bindgen(js_name = builtinFiles)]
+    pub fn builtin_files() -> Result<JsValue, JsValue> {
+        let files: serde_json::Map<String, serde_json::Value> =
+            crate::BUILTIN_FILES.iter().map(|(path, text)| ((*path).to_owned(), serde_json::Value::from(*text))).collect();
+        parsed(&serde_json::to_string(&files).unwrap_or_default())
+    }
+
+    /// What this pack offers a form: states, transitions, case types and fields, roles, calendar,
+    /// seed cases.
+    pub fn outline(&self) -> Result<JsValue, JsValue> {
+        parsed(&serde_json::to_string(&crate::Outline::of(self.inner.pack())).unwrap_or_default())
+    }
+
     /// The load warnings of this pack.
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
         parsed(&serde_json::to_string(self.inner.warnings()).unwrap_or_default())

@@ -25,6 +25,7 @@ pub mod escalation;
 pub mod evaluation;
 #[cfg(feature = "js")]
 pub mod js;
+pub mod outline;
 pub mod pack_dir;
 #[cfg(feature = "plugin")]
 pub mod plugin;
@@ -41,5 +42,6 @@ pub use definitions::{LoadOptions, Pack, PackFile};
 pub use duration::Duration;
 pub use error::{DefinitionsError, Diagnostic, ErrorBody, ErrorKind};
 pub use evaluation::Evaluation;
+pub use outline::Outline;
 pub use policy::{BUILTIN_FILES, Policy, ValidationReport, builtin_files, validate};
 pub use request::{Request, RequestLimits};

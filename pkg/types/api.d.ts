@@ -9,6 +9,7 @@ import type { ValidationReport } from "./gen/ValidationReport.js";
 import type { Diagnostic } from "./gen/Diagnostic.js";
 import type { ErrorBody } from "./gen/ErrorBody.js";
 import type { TransitionRef } from "./gen/TransitionRef.js";
+import type { Outline } from "./gen/Outline.js";
 
 export type { EvaluationRequest } from "./gen/EvaluationRequest.js";
 export type { Release } from "./gen/Release.js";
@@ -35,6 +36,10 @@ export type { TimelineEvent } from "./gen/TimelineEvent.js";
 export type { ValidationReport } from "./gen/ValidationReport.js";
 export type { Diagnostic } from "./gen/Diagnostic.js";
 export type { ErrorBody } from "./gen/ErrorBody.js";
+export type { Outline } from "./gen/Outline.js";
+export type { OutlineCaseType } from "./gen/OutlineCaseType.js";
+export type { OutlineField } from "./gen/OutlineField.js";
+export type { OutlineSeedCase } from "./gen/OutlineSeedCase.js";
 
 /** A guard request: an evaluation request naming the transition asked about. */
 export type GuardRequest = EvaluationRequest & { transition: TransitionRef };
@@ -56,6 +61,10 @@ export declare class Policy {
   static fromPack(files: PackFiles): Policy;
   /** Validates a pack without keeping it. */
   static validate(files: PackFiles): ValidationReport;
+  /** The files of the built-in pack, path → YAML text: a starting point for editing a pack. */
+  static builtinFiles(): Record<string, string>;
+  /** What the pack offers a form: states, transitions, case types and fields, roles, calendar, seed cases. */
+  outline(): Outline;
   /** The load warnings of this pack. */
   warnings(): Diagnostic[];
   /** Evaluates a request (object or JSON text); throws a `PolicyError` on a bad request. */

@@ -23,6 +23,8 @@ const logic: "AND" | "OR" | undefined = firstLevel?.logic;
 const guard: GuardAnswer = policy.guard({ ...request, transition: { from: "pending_approval", to: "production" } });
 const verdict: "allow" | "pending" | "deny" = guard.status;
 const next: string | undefined = answer.escalation.next?.at;
+const severities: string[] | undefined = policy.outline().case_types[1]?.fields.find((f) => f.type === "select")?.options;
+const workflowText: string | undefined = Policy.builtinFiles()["workflows/release.yaml"];
 
 try {
   policy.evaluate("{}");
@@ -37,4 +39,4 @@ void answer.chain.curent_level;
 // @ts-expect-error — a decision is "approve" or "reject"
 const bad: EvaluationRequest["release"]["approvals"] = [{ level: 1, approver: "q", decision: "approved", at: "x" }];
 
-console.log(current, logic, verdict, next, bad);
+console.log(current, logic, verdict, next, bad, severities, workflowText?.length);

@@ -79,6 +79,18 @@ test("fromPack loads the upstream pack (text or parsed objects) and reports brok
   assert.equal(Policy.validate(files).ok, true);
 });
 
+test("outline and builtinFiles give a form what it needs without parsing YAML", () => {
+  const files = Policy.builtinFiles();
+  assert.ok(files["workflows/release.yaml"].includes("approval_chain:"));
+  assert.deepEqual(Policy.fromPack(files).evaluate(sample), Policy.builtin().evaluate(sample));
+  const outline = Policy.builtin().outline();
+  assert.deepEqual(outline.chain_levels.map((l) => l.name), ["QA Verification", "Technical Approval", "Manager Sign-off", "Director Approval"]);
+  assert.ok(outline.roles.includes("sre_oncall"), "roles assigned by recipes are listed");
+  assert.deepEqual(outline.case_types.find((c) => c.key === "Hotfix").fields.find((f) => f.key === "severity").options, ["critical", "high", "medium"]);
+  assert.equal(outline.seed_cases.length, 6);
+  assert.deepEqual(outline.calendar, { timezone: "UTC", working_days: ["mon", "tue", "wed", "thu", "fri"], hours: "09:00-17:00", holidays: [] });
+});
+
 test("the bin evaluates a request file with the Wasm module", () => {
   const bin = path.join(path.dirname(new URL(import.meta.resolve("kiket-release-policy")).pathname), "../bin/release-policy.mjs");
   const ok = spawnSync(process.execPath, [bin, "evaluate", path.join(root, "examples/pending-release.json")], { encoding: "utf8" });

@@ -1,0 +1,231 @@
+//! [`Outline`]: what a pack offers a form — states, transitions, case types and their fields, roles,
+//! calendar and seed cases — so that a UI (the preview page) never parses YAML itself.
+//!
+//! Owns: flattening the typed [`Pack`] into a serializable summary. Must not evaluate anything.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::definitions::{ActionKind, AssignmentKind, ChainChange, FieldKind, Pack};
+
+/// A pack as a form sees it.
+///
+/// ```
+/// use release_policy::{Outline, Policy};
+/// let outline = Outline::of(Policy::builtin().pack());
+/// assert!(outline.roles.iter().any(|r| r == "director"));
+/// assert_eq!(outline.chain_levels[2].name, "Manager Sign-off");
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Outline {
+    pub workflow: OutlineWorkflow,
+    /// States in definition order.
+    pub states: Vec<OutlineState>,
+    pub transitions: Vec<OutlineTransition>,
+    /// The levels of the approval chain, ascending.
+    pub chain_levels: Vec<OutlineLevel>,
+    pub case_types: Vec<OutlineCaseType>,
+    /// Every role the pack declares or assigns, sorted.
+    pub roles: Vec<String>,
+    /// The pack's calendar (the default one when `workspace.yaml` has none), in request form.
+    pub calendar: OutlineCalendar,
+    pub seed_cases: Vec<OutlineSeedCase>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineWorkflow {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineState {
+    pub id: String,
+    /// `metadata.label`, else the id.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineTransition {
+    pub from: String,
+    pub to: String,
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineLevel {
+    pub level: u32,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineCaseType {
+    pub key: String,
+    pub label: String,
+    pub fields: Vec<OutlineField>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineField {
+    pub key: String,
+    pub label: String,
+    /// The field type as the pack spells it (`select`, `text`, …).
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "ts", ts(rename = "type"))]
+    pub kind: String,
+    pub required: bool,
+    /// The allowed values of a `select` / `multiselect` (empty otherwise).
+    pub options: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineCalendar {
+    pub timezone: String,
+    pub working_days: Vec<String>,
+    pub hours: String,
+    pub holidays: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineSeedCase {
+    pub title: String,
+    pub description: Option<String>,
+    pub case_type: String,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub labels: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub custom_fields: Map<String, Value>,
+}
+
+impl Outline {
+    /// Flattens a loaded pack.
+    pub fn of(pack: &Pack) -> Outline {
+        let wf = &pack.workflow;
+        let chain = pack.chain_transition().map(|(_, chain)| chain);
+        let calendar = pack.workspace.calendar.clone().unwrap_or_default();
+        Outline {
+            workflow: OutlineWorkflow { id: wf.id.clone(), name: wf.name.clone() },
+            states: wf
+                .states
+                .iter()
+                .map(|s| OutlineState { id: s.id.clone(), label: s.label.clone().unwrap_or_else(|| s.id.clone()) })
+                .collect(),
+            transitions: wf
+                .transitions
+                .iter()
+                .map(|t| OutlineTransition { from: t.from.clone(), to: t.to.clone(), name: t.name.clone() })
+                .collect(),
+            chain_levels: chain
+                .map(|c| c.levels.iter().map(|l| OutlineLevel { level: l.level, name: l.name.clone() }).collect())
+                .unwrap_or_default(),
+            case_types: pack
+                .case_types
+                .iter()
+                .map(|c| OutlineCaseType {
+                    key: c.key.clone(),
+                    label: c.label.clone().unwrap_or_else(|| c.key.clone()),
+                    fields: c
+                        .fields
+                        .iter()
+                        .map(|f| OutlineField {
+                            key: f.key.clone(),
+                            label: f.label.clone().unwrap_or_else(|| f.key.clone()),
+                            kind: field_kind_name(f.kind).to_owned(),
+                            required: f.required,
+                            options: f.options.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            roles: roles(pack),
+            calendar: OutlineCalendar {
+                timezone: calendar.timezone_name().to_owned(),
+                working_days: calendar.working_day_names().map(str::to_owned).collect(),
+                hours: calendar.hours().to_string(),
+                holidays: calendar.holidays().map(|d| d.to_string()).collect(),
+            },
+            seed_cases: pack
+                .workspace
+                .seed_cases
+                .iter()
+                .map(|c| OutlineSeedCase {
+                    title: c.title.clone(),
+                    description: c.description.clone(),
+                    case_type: c.case_type.clone(),
+                    status: c.status.clone(),
+                    priority: c.priority.clone(),
+                    labels: c.labels.clone(),
+                    custom_fields: c.custom_fields.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn field_kind_name(kind: FieldKind) -> &'static str {
+    FieldKind::ALL.iter().find(|(_, k)| *k == kind).map_or("text", |(name, _)| name)
+}
+
+/// Declared roles plus every role an assignment names (levels, ladder, transitions, recipes).
+fn roles(pack: &Pack) -> Vec<String> {
+    let mut roles: BTreeSet<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
+    let mut assignments = Vec::new();
+    for transition in &pack.workflow.transitions {
+        assignments.extend(transition.require_approval.iter().map(|r| &r.assignment));
+        if let Some(chain) = &transition.approval_chain {
+            assignments.extend(chain.levels.iter().flat_map(|l| l.groups.iter().flat_map(|g| &g.assignments)));
+            assignments.extend(chain.escalation.iter().flat_map(|s| &s.to));
+        }
+    }
+    for action in pack.recipes.iter().flat_map(|r| &r.actions) {
+        match &action.kind {
+            ActionKind::ModifyApprovalChain(changes) => {
+                for change in changes {
+                    if let ChainChange::AddApprovers { assignments: added, .. } = change {
+                        assignments.extend(added);
+                    }
+                }
+            }
+            ActionKind::EscalateApproval { add_approvers, .. } => assignments.extend(add_approvers),
+            ActionKind::RequestApproval { assignment, .. } => assignments.push(assignment),
+            _ => {}
+        }
+    }
+    roles.extend(assignments.iter().filter(|a| a.kind == AssignmentKind::Role).map(|a| a.identifier.as_str()));
+    roles.into_iter().map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+
+    #[test]
+    fn the_builtin_outline_lists_declared_and_assigned_roles_and_the_default_calendar() {
+        let outline = Outline::of(Policy::builtin().pack());
+        assert_eq!(
+            outline.roles,
+            ["director", "engineering_lead", "engineering_manager", "qa_lead", "release_manager", "sre", "sre_oncall"]
+        );
+        assert_eq!(outline.calendar.timezone, "UTC");
+        assert_eq!(outline.calendar.working_days, ["mon", "tue", "wed", "thu", "fri"]);
+        assert_eq!(outline.calendar.hours, "09:00-17:00");
+        assert_eq!(outline.seed_cases.len(), 6);
+        let release = &outline.case_types[0];
+        let release_type = release.fields.iter().find(|f| f.key == "release_type").unwrap();
+        assert_eq!((release_type.kind.as_str(), release_type.options.len()), ("select", 4));
+        assert_eq!(outline.states[2].label, "Pending Approval");
+    }
+}

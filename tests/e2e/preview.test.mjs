@@ -1,0 +1,203 @@
+// End-to-end tests of the approval-chain preview: www/ served by www/serve.py, driven in Debian's
+// headless Chromium by playwright-core. Each test saves a screenshot under tests/e2e/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "../..");
+const shots = path.join(here, "screenshots");
+mkdirSync(shots, { recursive: true });
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  server = spawn("python3", [path.join(repo, "www/serve.py")], { env: { ...process.env, PORT: "0", QUIET: "1" } });
+  base = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /Preview: (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    server.stderr.on("data", (chunk) => (out += chunk));
+    server.on("exit", (code) => reject(new Error(`the preview server exited (${code}): ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A fresh page on the preview (or `url`), with every console error and page error collected. */
+async function open(t, url = base, suffix = "") {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+  t.after(async () => {
+    await page.screenshot({ path: path.join(shots, `${t.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}${suffix}.png`), fullPage: true });
+    await page.close();
+    assert.deepEqual(errors, [], "the page logged errors");
+  });
+  return page;
+}
+
+/** A level's card. */
+const level = (page, n) => page.locator(`#levels li.level[data-level="${n}"]`);
+
+/** Sets the release's start to a fixed Monday 09:00 UTC, so times in assertions are exact. */
+async function fixStart(page) {
+  await page.fill("#status-since", "2026-11-23T09:00");
+  await page.dispatchEvent("#status-since", "change");
+}
+
+async function scrubTo(page, minutes) {
+  await page.locator("#now").evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, minutes);
+}
+
+test("the page loads with the built-in pack and shows its four levels, with no console errors", async (t) => {
+  const page = await open(t);
+  assert.match(await page.textContent("#pack-name"), /Release Management — built-in pack/);
+  assert.equal(await page.locator("#levels li.level").count(), 4);
+  assert.equal(await page.textContent("#chain-state"), "in progress");
+  assert.match(await level(page, 1).textContent(), /QA Verification.*active/);
+  assert.equal(await page.locator("#timeline svg .lane").count(), 4);
+});
+
+test("priority critical makes Manager Sign-off required, with the condition and its actual value", async (t) => {
+  const page = await open(t);
+  assert.match(await level(page, 3).locator(".requirement").textContent(), /skipped/);
+  await page.selectOption("#priority", "critical");
+  const card = level(page, 3);
+  assert.equal(await card.locator(".requirement").textContent(), "required");
+  assert.match(await card.locator(".why").textContent(), /Required because its conditions hold/);
+  assert.match(await card.locator(".leaves li.true").first().textContent(), /✓ priority = critical — actual: critical/);
+});
+
+test("release type major adds Director Approval; minor skips it and says why", async (t) => {
+  const page = await open(t);
+  const field = page.locator('#custom-fields select[data-field="release_type"]');
+  await field.selectOption("minor");
+  assert.match(await level(page, 4).textContent(), /Director Approval.*skipped/);
+  assert.match(await level(page, 4).locator(".leaves").textContent(), /✗ custom_fields.release_type = major — actual: minor/);
+  await field.selectOption("major");
+  assert.equal(await level(page, 4).locator(".requirement").textContent(), "required");
+  assert.match(await level(page, 4).locator(".leaves").textContent(), /✓ custom_fields.release_type = major — actual: major/);
+});
+
+test("a critical Hotfix gets the fast track: levels 3–4 skipped, 1h timeouts, the on-call SRE", async (t) => {
+  const page = await open(t);
+  await page.selectOption("#case-type", "Hotfix");
+  await page.selectOption("#status", "pending_approval");
+  await page.selectOption("#priority", "critical");
+  await page.locator('#custom-fields select[data-field="severity"]').selectOption("critical");
+  assert.match(await page.textContent("#chain-summary"), /Changed by hotfix_fast_track/);
+  for (const n of [3, 4]) {
+    assert.equal(await level(page, n).locator(".requirement").textContent(), "skipped");
+    assert.match(await level(page, n).textContent(), /Skipped by recipe hotfix_fast_track/);
+  }
+  for (const n of [1, 2]) assert.equal(await level(page, n).locator(".timeout").textContent(), "timeout 1h");
+  assert.match(await level(page, 1).locator(".eligible").textContent(), /otto/);
+  assert.match(await page.locator("#recipes li.matched").first().textContent(), /Hotfix Fast Track/);
+});
+
+test("moving the scrubber past 48h shows the auto-approval of level 1 and its audit entry", async (t) => {
+  const page = await open(t);
+  await fixStart(page);
+  await scrubTo(page, 47 * 60);
+  assert.match(await level(page, 1).locator(".pill").textContent(), /active/);
+  assert.match(await page.textContent("#escalation .next"), /auto approve at 2026-11-25 09:00 UTC/);
+  await scrubTo(page, 48 * 60 + 15);
+  assert.match(await page.textContent("#now-text"), /2026-11-25 09:15 UTC \(request \+2d 15m\)/);
+  assert.equal(await level(page, 1).locator(".pill").textContent(), "auto approved");
+  assert.match(await page.textContent("#audit"), /auto approve level 1 — Auto-approved due to timeout/);
+  assert.equal(await page.locator("#timeline .lane[data-level='1'] path.auto:not(.projected)").count(), 1);
+  assert.match(await level(page, 2).locator(".pill").textContent(), /active/);
+});
+
+test("recording approvals completes the chain and the guard for production answers allow", async (t) => {
+  const page = await open(t);
+  await fixStart(page);
+  await scrubTo(page, 60);
+  assert.match(await page.locator('#guards li[data-to="production"]').textContent(), /pending/);
+  for (let i = 0; i < 10; i += 1) {
+    const button = page.locator("#levels li.level.active button.approve").first();
+    if ((await button.count()) === 0) break;
+    await button.click();
+  }
+  assert.equal(await page.textContent("#chain-state"), "approved");
+  assert.equal(await page.locator("#approvals tr").count(), 5); // quinn; erin, sam, sasha; dana
+  const production = page.locator('#guards li[data-to="production"]');
+  assert.equal(await production.locator(".pill").textContent(), "allow");
+});
+
+/** Selects `from` on line `line` of the editor and types `to` over it, as a user would. */
+async function retype(page, line, from, to) {
+  await page.locator("#def-text").evaluate((el, [line, from]) => {
+    const start = el.value.split("\n").slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    const column = el.value.split("\n")[line - 1].indexOf(from);
+    el.focus();
+    el.setSelectionRange(start + column, start + column + from.length);
+  }, [line, from]);
+  await page.keyboard.type(to);
+}
+
+test("a broken YAML edit shows the error at its line and keeps the last good chain", async (t) => {
+  const page = await open(t);
+  await page.selectOption("#def-file", "workflows/release.yaml");
+  const lines = (await page.inputValue("#def-text")).split("\n");
+  const at = lines.findIndex((l) => l.trim() === "timeout: 4h") + 1;
+  assert.ok(at > 0);
+  await retype(page, at, "4h", "4 hours");
+  await page.waitForSelector("#def-errors li");
+  assert.match(await page.textContent("#def-errors"), new RegExp(`workflows/release.yaml:${at}:\\d+ .*4 hours`));
+  assert.equal(await page.locator("#gutter span.err").first().textContent(), String(at));
+  assert.equal(await page.isVisible("#defs-banner"), true);
+  assert.equal(await page.textContent("#defs-state"), "invalid");
+  assert.equal(await page.locator("#levels li.level").count(), 4);
+  assert.equal(await level(page, 1).locator(".timeout").textContent(), "timeout 4h");
+  await page.screenshot({ path: path.join(shots, "a-broken-yaml-edit-error-state.png"), fullPage: true });
+
+  // Fixed differently, the chain follows the edited pack.
+  await retype(page, at, "4 hours", "90m");
+  await page.waitForFunction(() => document.querySelector('#levels li[data-level="1"] .timeout')?.textContent === "timeout 90m");
+  assert.equal(await page.isVisible("#defs-banner"), false);
+  assert.match(await page.textContent("#pack-name"), /edited pack/);
+});
+
+test("a copied URL restores the whole preview", async (t) => {
+  const page = await open(t);
+  await fixStart(page);
+  await page.selectOption("#priority", "critical");
+  await page.fill('#roles input[data-role="qa_lead"]', "quinn, quincy");
+  await page.locator("#levels li.level.active button.approve").first().click();
+  await scrubTo(page, 9 * 60);
+  await page.click("#copy-link");
+  await page.waitForFunction(() => location.hash.startsWith("#s="));
+  const url = page.url();
+
+  const copy = await open(t, url, "-restored");
+  for (const selector of ["#levels", "#now-text", "#escalation", "#guards", "#approvals"]) {
+    assert.equal(await copy.locator(selector).innerText(), await page.locator(selector).innerText(), selector);
+  }
+  assert.equal(await copy.inputValue('#roles input[data-role="qa_lead"]'), "quinn, quincy");
+  assert.equal(await copy.inputValue("#priority"), "critical");
+});

@@ -1,0 +1,521 @@
+// The approval-chain preview: a form for the release and its context, a time scrubber, and the
+// engine's answers (chain, escalation, timeline, guards) drawn from the WebAssembly module. Every
+// decision is the engine's; this file only moves values between the page and `Policy`.
+import init, { Policy } from "/pkg/web/release_policy.js";
+import {
+  initialState, releaseFromSeed, requestOf, nowOf, encodeState, decodeState, isoMinute, parseInstant,
+  toLocalInput, fromLocalInput, offsetText,
+} from "./state.js";
+import { drawTimeline } from "./timeline.js";
+import { createEditor } from "./editor.js";
+
+const $ = (id) => document.getElementById(id);
+const MINUTE = 60_000;
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+await init();
+const builtinFiles = Policy.builtinFiles();
+const builtin = Policy.builtin();
+let policy = builtin;
+let outline = policy.outline();
+let packErrors = [];
+let editor = null;
+
+let state = decodeState(location.hash);
+if (!state) {
+  const since = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+  state = initialState(outline, isoMinute(since));
+}
+loadPack({ ...builtinFiles, ...state.files });
+
+editor = createEditor({
+  builtin: builtinFiles,
+  edits: state.files,
+  onInput(files, edits) {
+    state.files = edits;
+    if (loadPack(files)) fillForm();
+    update();
+  },
+});
+editor.showErrors(packErrors);
+$("reset-defs").addEventListener("click", () => editor.reset());
+
+/** Loads an edited pack; on errors keeps the last good policy. Returns whether it loaded. */
+function loadPack(files) {
+  const same = Object.entries(files).every(([path, text]) => builtinFiles[path] === text);
+  let loaded = false;
+  if (same) {
+    swapPolicy(builtin);
+    packErrors = [];
+    loaded = true;
+  } else {
+    const report = Policy.validate(files);
+    if (report.error) {
+      packErrors = report.error.errors?.length ? report.error.errors : [report.error];
+    } else {
+      swapPolicy(Policy.fromPack(files));
+      packErrors = [];
+      loaded = true;
+    }
+  }
+  const banner = $("defs-banner");
+  banner.hidden = packErrors.length === 0;
+  banner.textContent = packErrors.length
+    ? `The pack has ${packErrors.length} error(s); the chain below still follows the last valid pack.`
+    : "";
+  $("defs-state").textContent = packErrors.length ? "invalid" : same ? "built-in" : "edited, valid";
+  $("defs-state").className = `pill ${packErrors.length ? "deny" : "allow"}`;
+  editor?.showErrors(packErrors);
+  return loaded;
+}
+
+function swapPolicy(next) {
+  if (policy !== builtin && policy !== next) policy.free();
+  policy = next;
+  outline = policy.outline();
+  $("pack-name").textContent = `${outline.workflow.name} — ${policy === builtin ? "built-in pack" : "edited pack"}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form
+
+function option(value, text = value) {
+  return new Option(text, value);
+}
+
+function fillForm() {
+  const r = state.release;
+  $("seed").replaceChildren(option("", "— keep the current release —"),
+    ...outline.seed_cases.map((s, i) => option(String(i), `${s.title} (${s.case_type}, ${s.status ?? "?"})`)));
+  $("title").value = r.title;
+  $("release-id").value = r.id;
+  $("case-type").replaceChildren(...outline.case_types.map((c) => option(c.key, c.label)));
+  $("case-type").value = r.case_type;
+  $("status").replaceChildren(...outline.states.map((s) => option(s.id, s.label)));
+  $("status").value = r.status;
+  $("priority").value = r.priority;
+  $("requested-by").value = r.requested_by;
+  $("status-since").value = toLocalInput(r.status_since);
+  $("labels").value = r.labels.join(", ");
+  fillCustomFields();
+  fillApprovals();
+  fillDirectory();
+  fillCalendar();
+}
+
+function fillCustomFields() {
+  const box = $("custom-fields");
+  const caseType = outline.case_types.find((c) => c.key === state.release.case_type);
+  const values = state.release.custom_fields;
+  const rows = (caseType?.fields || []).map((f) => {
+    const label = document.createElement("label");
+    label.append(`${f.label}${f.required ? " *" : ""} `);
+    let input;
+    if (f.type === "select") {
+      input = document.createElement("select");
+      input.append(option("", "(unset)"), ...f.options.map((o) => option(o)));
+      input.value = values[f.key] ?? "";
+      input.addEventListener("change", () => setField(f.key, input.value));
+    } else if (f.type === "multiselect") {
+      input = document.createElement("span");
+      input.className = "checks";
+      const chosen = new Set(values[f.key] || []);
+      for (const o of f.options) {
+        const l = document.createElement("label");
+        const box = Object.assign(document.createElement("input"), { type: "checkbox", checked: chosen.has(o) });
+        box.addEventListener("change", () => {
+          box.checked ? chosen.add(o) : chosen.delete(o);
+          setField(f.key, f.options.filter((x) => chosen.has(x)));
+        });
+        l.append(box, o);
+        input.append(l);
+      }
+    } else if (f.type === "boolean") {
+      input = Object.assign(document.createElement("input"), { type: "checkbox", checked: values[f.key] === true });
+      input.addEventListener("change", () => setField(f.key, input.checked));
+    } else {
+      input = Object.assign(document.createElement("input"), { type: f.type === "number" ? "number" : "text", value: values[f.key] ?? "" });
+      input.addEventListener("input", () => setField(f.key, f.type === "number" && input.value !== "" ? Number(input.value) : input.value));
+    }
+    input.dataset.field = f.key;
+    label.append(input);
+    return label;
+  });
+  box.replaceChildren(Object.assign(document.createElement("legend"), { textContent: `Fields of ${caseType?.label ?? "this case type"}` }), ...rows);
+}
+
+function setField(key, value) {
+  state.release.custom_fields[key] = value;
+  update();
+}
+
+function bind(id, event, apply) {
+  $(id).addEventListener(event, () => {
+    apply($(id).value);
+    update();
+  });
+}
+
+bind("title", "input", (v) => (state.release.title = v));
+bind("release-id", "input", (v) => (state.release.id = v));
+bind("status", "change", (v) => (state.release.status = v));
+bind("priority", "change", (v) => (state.release.priority = v));
+bind("requested-by", "input", (v) => (state.release.requested_by = v));
+bind("status-since", "change", (v) => (state.release.status_since = fromLocalInput(v)));
+bind("labels", "input", (v) => (state.release.labels = v.split(",").map((s) => s.trim()).filter(Boolean)));
+$("case-type").addEventListener("change", () => {
+  state.release.case_type = $("case-type").value;
+  fillCustomFields();
+  update();
+});
+$("seed").addEventListener("change", () => {
+  const seed = outline.seed_cases[Number($("seed").value)];
+  if (!seed) return;
+  state.release = releaseFromSeed(seed, outline, state.release.status_since);
+  state.approvals = [];
+  state.offset = 0;
+  $("seed").value = "";
+  fillForm();
+  update();
+});
+
+// Approvals: one row each, editable; "for" is a level or a transition's require_approval.
+function fillApprovals() {
+  const body = $("approvals");
+  body.replaceChildren(...state.approvals.map((a, i) => {
+    const tr = document.createElement("tr");
+    const target = document.createElement("select");
+    target.setAttribute("aria-label", `Approval ${i + 1}: level or transition`);
+    target.append(...outline.chain_levels.map((l) => option(`L:${l.level}`, `Level ${l.level}`)),
+      ...[...new Set(outline.transitions.map((t) => t.to))].map((to) => option(`T:${to}`, `→ ${to}`)));
+    target.value = a.transition ? `T:${a.transition}` : `L:${a.level}`;
+    target.addEventListener("change", () => {
+      const [kind, value] = target.value.split(":");
+      if (kind === "T") { a.transition = value; delete a.level; } else { a.level = Number(value); delete a.transition; }
+      update();
+    });
+    const cell = (node) => { const td = document.createElement("td"); td.append(node); return td; };
+    const text = (key, label, list) => {
+      const input = Object.assign(document.createElement("input"), { type: "text", value: a[key] ?? "", size: 8 });
+      input.setAttribute("aria-label", `Approval ${i + 1}: ${label}`);
+      if (list) input.setAttribute("list", list);
+      input.addEventListener("input", () => { a[key] = input.value || undefined; update(); });
+      return input;
+    };
+    const decision = document.createElement("select");
+    decision.setAttribute("aria-label", `Approval ${i + 1}: decision`);
+    decision.append(option("approve"), option("reject"));
+    decision.value = a.decision;
+    decision.addEventListener("change", () => { a.decision = decision.value; update(); });
+    const at = Object.assign(document.createElement("input"), { type: "datetime-local", value: toLocalInput(a.at), step: 60 });
+    at.setAttribute("aria-label", `Approval ${i + 1}: time (UTC)`);
+    at.addEventListener("change", () => { a.at = fromLocalInput(at.value); update(); });
+    const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "✕", title: "Remove this approval" });
+    remove.setAttribute("aria-label", `Remove approval ${i + 1}`);
+    remove.addEventListener("click", () => { state.approvals.splice(i, 1); fillApprovals(); update(); });
+    tr.append(cell(target), cell(text("group", "group")), cell(text("approver", "approver", "users")), cell(decision), cell(at), cell(remove));
+    return tr;
+  }));
+}
+
+function recordApproval(approval) {
+  state.approvals.push(approval);
+  fillApprovals();
+  update();
+}
+
+$("add-approval").addEventListener("click", () => {
+  const level = lastEvaluation?.chain.current_level ?? outline.chain_levels[0]?.level ?? 1;
+  recordApproval({ level, approver: "", decision: "approve", at: nowOf(state) });
+});
+
+function fillDirectory() {
+  const roles = [...new Set([...outline.roles, ...Object.keys(state.directory.roles)])].sort();
+  $("roles").replaceChildren(...roles.map((role) => {
+    const label = document.createElement("label");
+    label.append(`${role} `);
+    const input = Object.assign(document.createElement("input"), { type: "text", value: (state.directory.roles[role] || []).join(", ") });
+    input.dataset.role = role;
+    input.addEventListener("input", () => {
+      state.directory.roles[role] = input.value.split(",").map((s) => s.trim()).filter(Boolean);
+      fillUsers();
+      update();
+    });
+    label.append(input);
+    return label;
+  }));
+  const body = $("delegations");
+  body.replaceChildren(...state.directory.delegations.map((d, i) => {
+    const tr = document.createElement("tr");
+    for (const [key, type] of [["from", "text"], ["to", "text"], ["start", "datetime-local"], ["end", "datetime-local"]]) {
+      const input = Object.assign(document.createElement("input"), { type, value: type === "text" ? d[key] : toLocalInput(d[key]), size: 6 });
+      input.setAttribute("aria-label", `Delegation ${i + 1}: ${key}`);
+      if (type === "text") input.setAttribute("list", "users");
+      input.addEventListener(type === "text" ? "input" : "change", () => {
+        d[key] = type === "text" ? input.value : fromLocalInput(input.value);
+        update();
+      });
+      const td = document.createElement("td");
+      td.append(input);
+      tr.append(td);
+    }
+    const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "✕" });
+    remove.setAttribute("aria-label", `Remove delegation ${i + 1}`);
+    remove.addEventListener("click", () => { state.directory.delegations.splice(i, 1); fillDirectory(); update(); });
+    const td = document.createElement("td");
+    td.append(remove);
+    tr.append(td);
+    return tr;
+  }));
+  fillUsers();
+}
+
+function fillUsers() {
+  const users = new Set(Object.values(state.directory.roles).flat());
+  $("users").replaceChildren(...[...users].sort().map((u) => option(u)));
+}
+
+$("add-delegation").addEventListener("click", () => {
+  const start = nowOf(state);
+  state.directory.delegations.push({ from: "", to: "", start, end: isoMinute(new Date(parseInstant(start) + 7 * 1440 * MINUTE)) });
+  fillDirectory();
+  update();
+});
+
+function fillCalendar() {
+  const c = state.calendar;
+  $("timezone").value = c.timezone;
+  $("hours").value = c.hours;
+  $("holidays").value = c.holidays.join(", ");
+  $("working-days").replaceChildren(...DAYS.map((day) => {
+    const label = document.createElement("label");
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", checked: c.working_days.includes(day) });
+    box.addEventListener("change", () => {
+      c.working_days = DAYS.filter((d) => (d === day ? box.checked : c.working_days.includes(d)));
+      update();
+    });
+    label.append(box, day);
+    return label;
+  }));
+}
+bind("timezone", "input", (v) => (state.calendar.timezone = v.trim()));
+bind("hours", "input", (v) => (state.calendar.hours = v.trim()));
+bind("holidays", "input", (v) => (state.calendar.holidays = v.split(",").map((s) => s.trim()).filter(Boolean)));
+
+// ---------------------------------------------------------------------------------------------
+// The scrubber: `now` runs from the request (status_since) to past the last event if nobody acts.
+
+$("now").addEventListener("input", () => {
+  state.offset = Number($("now").value);
+  update();
+});
+
+/** The scrubber's span in minutes: the schedule if nobody acts from the request on, plus a margin. */
+function spanMinutes() {
+  const since = parseInstant(state.release.status_since);
+  try {
+    const request = requestOf({ ...state, approvals: [] }, state.release.status_since);
+    const events = policy.timeline(request).events;
+    const last = events.length ? parseInstant(events[events.length - 1].at) : since;
+    const minutes = Math.max((last - since) / MINUTE, 24 * 60);
+    return Math.ceil((minutes * 1.08) / 60) * 60;
+  } catch {
+    return 3 * 24 * 60;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The answers
+
+let lastEvaluation = null;
+let hashTimer;
+
+function update() {
+  const span = spanMinutes();
+  const slider = $("now");
+  slider.max = String(span);
+  state.offset = Math.min(Math.max(0, state.offset), span);
+  slider.value = String(state.offset);
+  const now = nowOf(state);
+  const since = parseInstant(state.release.status_since);
+  const zone = state.calendar.timezone;
+  let local = "";
+  try {
+    local = new Intl.DateTimeFormat("en-GB", { timeZone: zone, dateStyle: "medium", timeStyle: "short" }).format(new Date(now));
+  } catch { /* an unknown zone: the engine reports it */ }
+  $("now-text").textContent = `${now.replace("T", " ").replace(":00Z", " UTC")} (request ${offsetText(state.offset)})${local ? ` — ${local} ${zone}` : ""}`;
+  slider.setAttribute("aria-valuetext", `${now} UTC, ${offsetText(state.offset)} after the request`);
+
+  const request = requestOf(state, now);
+  const banner = $("request-error");
+  try {
+    const evaluation = policy.evaluate(request);
+    const timeline = policy.timeline(request);
+    lastEvaluation = evaluation;
+    banner.hidden = true;
+    document.querySelector(".results").classList.remove("stale");
+    renderChain(evaluation);
+    renderEscalation(evaluation.escalation);
+    renderGuards(request, evaluation);
+    renderRecipes(evaluation.recipes);
+    renderSla(evaluation);
+    drawTimeline($("timeline"), { evaluation, timeline, start: since, end: since + span * MINUTE, now: parseInstant(now) });
+  } catch (error) {
+    // A bad request: say where, keep the last answer on screen but mark it stale.
+    banner.hidden = false;
+    banner.textContent = `The request is not valid${error.path ? ` at ${error.path}` : ""}: ${error.message}`;
+    document.querySelector(".results").classList.add("stale");
+  }
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => history.replaceState(null, "", encodeState(state)), 150);
+}
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+const when = (iso) => (iso ? iso.replace("T", " ").replace(":00Z", "") : "—");
+const show = (v) => (v === null || v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
+
+function renderChain(evaluation) {
+  const chain = evaluation.chain;
+  $("chain-state").textContent = chain.state.replace("_", " ");
+  $("chain-state").className = `pill ${chain.state}`;
+  const summary = [];
+  if (chain.started_at) summary.push(`Started ${when(chain.started_at)} UTC.`);
+  else if (chain.state === "not_started") summary.push("Not started: deadlines are projected as if requested now.");
+  if (chain.current_level) summary.push(`Level ${chain.current_level} is active.`);
+  if (chain.modified_by?.length) summary.push(`Changed by ${chain.modified_by.join(", ")}.`);
+  $("chain-summary").textContent = summary.join(" ");
+  $("chain-summary").classList.toggle("fast-track", Boolean(chain.modified_by?.length));
+
+  $("levels").replaceChildren(...chain.levels.map((level) => {
+    const li = h("li", { class: `level ${level.state}`, "data-level": String(level.level) });
+    li.append(h("div", { class: "level-head" },
+      h("span", { class: "num" }, String(level.level)),
+      h("strong", { class: "level-name" }, level.name),
+      h("span", { class: `pill ${level.state}` }, level.state.replace("_", " ")),
+      h("span", { class: "requirement" }, level.required ? "required" : "skipped"),
+      level.timeout && h("span", { class: "timeout" }, `timeout ${level.timeout}`)));
+    li.append(reason(level));
+    if (level.required) {
+      li.append(h("dl", { class: "times" },
+        h("dt", {}, "activated"), h("dd", {}, when(level.activated_at) + (level.projected && level.activated_at ? " (projected)" : "")),
+        h("dt", {}, "deadline"), h("dd", { class: level.overdue ? "overdue" : "" }, when(level.deadline) + (level.overdue ? " — overdue" : "")),
+        h("dt", {}, "completed"), h("dd", {}, when(level.completed_at))));
+      li.append(h("div", { class: "groups" }, ...level.groups.map((g) => group(level, g))));
+    }
+    return li;
+  }));
+}
+
+function reason(level) {
+  const box = h("div", { class: "why" });
+  if (level.skipped_by) box.append(h("p", {}, `Skipped by recipe ${level.skipped_by}.`));
+  if (!level.why.length) {
+    if (!level.skipped_by) box.append(h("p", {}, "Always required (no conditions)."));
+    return box;
+  }
+  box.append(h("p", {}, level.required ? "Required because its conditions hold:" : level.skipped_by ? "Its own conditions:" : "Skipped because its conditions do not hold:"));
+  box.append(h("ul", { class: "leaves" }, ...level.why.map((w) =>
+    h("li", { class: w.result ? "true" : "false" },
+      h("span", { class: "mark", "aria-label": w.result ? "holds" : "does not hold" }, w.result ? "✓" : "✗"),
+      ` ${w.field} ${w.operator} ${show(w.expected)} — actual: ${show(w.actual)}`))));
+  return box;
+}
+
+function group(level, g) {
+  const name = g.group ?? "approvers";
+  const who = g.assignments.map((a) => `${a.type} ${a.identifier}`).join(", ");
+  const people = g.eligible.map((user) => {
+    const done = g.approved_by.includes(user);
+    const item = h("li", { class: done ? "approved" : "" }, user + (done ? " ✓" : ""));
+    if (level.state === "active" && !done) {
+      const button = h("button", { type: "button", class: "approve", title: `Record ${user}'s approval at the current time` }, `✓ approve as ${user}`);
+      button.setAttribute("data-approver", user);
+      button.addEventListener("click", () => recordApproval({ level: level.level, group: g.group ?? undefined, approver: user, decision: "approve", at: nowOf(state) }));
+      item.append(" ", button);
+    }
+    return item;
+  });
+  return h("div", { class: `group ${g.satisfied ? "satisfied" : ""}` },
+    h("p", {}, h("strong", {}, name), ` — ${g.required} of ${who}${g.satisfied ? " — satisfied" : ""}`),
+    people.length ? h("ul", { class: "eligible" }, ...people) : h("p", { class: "hint" }, "No eligible approver: add people to the directory."));
+}
+
+function step(s) {
+  const to = s.recipients?.length ? ` → ${s.recipients.join(", ")}` : "";
+  return `level ${s.level}, step ${s.step + 1} (after ${s.after}): ${s.action.replace("_", " ")}${to} at ${when(s.at)} UTC`;
+}
+
+function renderEscalation(escalation) {
+  $("escalation").replaceChildren(
+    h("h3", {}, "Fired"),
+    escalation.fired.length ? h("ol", { class: "fired" }, ...escalation.fired.map((s) => h("li", {}, step(s)))) : h("p", { class: "hint" }, "Nothing has fired yet."),
+    h("h3", {}, "Next"),
+    h("p", { class: "next" }, escalation.next ? step(escalation.next) : "Nothing is due."));
+}
+
+function renderGuards(request, evaluation) {
+  $("guard-from").textContent = request.release.status;
+  const rows = evaluation.transitions.map((row) => {
+    const answer = policy.guard({ ...request, transition: { from: request.release.status, to: row.to } });
+    return h("li", { class: `guard ${answer.status}`, "data-to": row.to },
+      h("span", { class: `pill ${answer.status}` }, answer.status),
+      h("strong", {}, ` → ${row.to}`), row.name ? ` (${row.name})` : "",
+      h("p", { class: "message" }, answer.message),
+      row.blockers.length ? h("ul", { class: "blockers" }, ...row.blockers.map((b) => h("li", {}, b))) : null);
+  });
+  $("guards").replaceChildren(...(rows.length ? rows : [h("li", {}, "No transition leaves this status.")]));
+}
+
+function renderRecipes(recipes) {
+  $("recipes").replaceChildren(...recipes.map((r) => h("li", { class: r.matched ? "matched" : "" },
+    h("strong", {}, r.name || r.key), ` (${r.trigger}) — ${r.matched ? "matched" : "not matched"}`,
+    r.actions.length ? h("ul", {}, ...r.actions.map((a) => h("li", {}, `${a.type} at ${when(a.at)} — key ${a.key}`))) : null)));
+}
+
+function renderSla(evaluation) {
+  const sla = evaluation.sla;
+  $("sla").replaceChildren(sla
+    ? h("p", {}, h("span", { class: `pill sla-${sla.state}` }, `SLA ${sla.state}`),
+      ` in ${sla.for_state}: warning ${when(sla.warning_at)}, breach ${when(sla.breach_at)} UTC${sla.business_hours ? " (business hours)" : ""}`)
+    : h("p", { class: "hint" }, "No SLA in this status."));
+  $("audit").replaceChildren(...(evaluation.audit.length
+    ? [h("h3", {}, "Audit"), h("ul", {}, ...evaluation.audit.map((a) => h("li", { class: "audit" }, `${when(a.at)} UTC: ${a.action.replace("_", " ")} level ${a.level} — ${a.reason} (${a.rule})`)))]
+    : []));
+  $("warnings").replaceChildren(...evaluation.warnings.map((w) => h("li", {}, w)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sharing
+
+$("copy-link").addEventListener("click", async () => {
+  history.replaceState(null, "", encodeState(state));
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $("copy-status").textContent = "Link copied.";
+  } catch {
+    $("copy-status").textContent = "Copy the address bar: it holds this preview.";
+  }
+});
+
+window.addEventListener("hashchange", () => {
+  const next = decodeState(location.hash);
+  if (!next || JSON.stringify(next) === JSON.stringify(state)) return;
+  state = next;
+  loadPack({ ...builtinFiles, ...state.files });
+  fillForm();
+  update();
+});
+
+fillForm();
+update();
+document.body.dataset.ready = "true";

@@ -1,0 +1,153 @@
+// The preview's state: what the user edits, how it becomes an evaluation request, and how it
+// travels in the URL. Pure functions only; no DOM.
+
+/** Sample people for the pack's roles, so a fresh preview shows real names. */
+const SAMPLE_PEOPLE = {
+  release_manager: ["rita"],
+  qa_lead: ["quinn"],
+  engineering_lead: ["erin"],
+  sre: ["sam", "sasha"],
+  engineering_manager: ["mia"],
+  director: ["dana"],
+  sre_oncall: ["otto"],
+};
+
+const MINUTE = 60_000;
+
+/** `2026-11-27T09:00:00Z` for a Date (seconds dropped: the page works to the minute). */
+export function isoMinute(date) {
+  return date.toISOString().slice(0, 16) + ":00Z";
+}
+
+/** An RFC 3339 instant as milliseconds, or NaN. */
+export function parseInstant(text) {
+  return typeof text === "string" ? Date.parse(text) : NaN;
+}
+
+/** `2026-11-27T09:00` (what a datetime-local input holds, read as UTC) ↔ `…:00Z`. */
+export const toLocalInput = (iso) => (typeof iso === "string" ? iso.slice(0, 16) : "");
+export const fromLocalInput = (value) => (value ? `${value.slice(0, 16)}:00Z` : "");
+
+/** `+50h 15m` from a number of minutes. */
+export function offsetText(minutes) {
+  const sign = minutes < 0 ? "−" : "+";
+  const m = Math.abs(minutes);
+  const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), r = m % 60;
+  return sign + [d && `${d}d`, h && `${h}h`, (r || (!d && !h)) && `${r}m`].filter(Boolean).join(" ");
+}
+
+/** The fields a seed case does not say, guessed from what it does: a select option named by one of
+ * its labels (`major`), a version tag in its title (`v2.5.0`). */
+function seedFields(seed, caseType) {
+  const fields = { ...(seed.custom_fields || {}) };
+  for (const field of caseType?.fields || []) {
+    if (field.key in fields) continue;
+    if (field.type === "select") {
+      const hit = field.options.find((o) => (seed.labels || []).includes(o));
+      if (hit) fields[field.key] = hit;
+    }
+    if (field.key === "version_tag") {
+      const tag = /v\d+(\.\d+)+/.exec(seed.title || "");
+      if (tag) fields.version_tag = tag[0];
+    }
+  }
+  return fields;
+}
+
+/** The release a seed case starts, requested at `since`. */
+export function releaseFromSeed(seed, outline, since) {
+  const caseType = outline.case_types.find((c) => c.key === seed.case_type);
+  return {
+    id: "REL-1",
+    title: seed.title,
+    case_type: seed.case_type,
+    status: seed.status || outline.states[0]?.id || "",
+    status_since: since,
+    priority: seed.priority || "",
+    labels: [...(seed.labels || [])],
+    requested_by: "alice",
+    custom_fields: seedFields(seed, caseType),
+  };
+}
+
+/** A fresh state for a pack: its first pending seed case requested at `since`, sample people. */
+export function initialState(outline, since) {
+  const seed = outline.seed_cases.find((s) => s.status === "pending_approval") || outline.seed_cases[0];
+  const release = seed
+    ? releaseFromSeed(seed, outline, since)
+    : { id: "REL-1", title: "Release", case_type: outline.case_types[0]?.key || "", status: outline.states[0]?.id || "",
+        status_since: since, priority: "", labels: [], requested_by: "alice", custom_fields: {} };
+  const roles = {};
+  for (const role of outline.roles) roles[role] = [...(SAMPLE_PEOPLE[role] || [])];
+  return {
+    release,
+    approvals: [],
+    directory: { roles, delegations: [] },
+    calendar: { ...outline.calendar, working_days: [...outline.calendar.working_days], holidays: [...outline.calendar.holidays] },
+    offset: 0,
+    files: {},
+  };
+}
+
+/** The instant the scrubber stands at. */
+export function nowOf(state) {
+  const base = parseInstant(state.release.status_since);
+  return isoMinute(new Date((Number.isNaN(base) ? 0 : base) + state.offset * MINUTE));
+}
+
+/** The evaluation request for the state at `now` (the scrubber's position unless given). */
+export function requestOf(state, now = nowOf(state)) {
+  const r = state.release;
+  const custom = {};
+  for (const [key, value] of Object.entries(r.custom_fields)) {
+    if (value !== "" && value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0)) custom[key] = value;
+  }
+  const release = {
+    id: r.id, title: r.title, case_type: r.case_type, status: r.status, status_since: r.status_since,
+    labels: r.labels, custom_fields: custom, approvals: state.approvals.map(approvalOf),
+  };
+  if (r.priority) release.priority = r.priority;
+  if (r.requested_by) release.requested_by = r.requested_by;
+  const roles = {};
+  for (const [role, users] of Object.entries(state.directory.roles)) if (users.length) roles[role] = users;
+  return {
+    now,
+    release,
+    directory: { roles, delegations: state.directory.delegations },
+    calendar: state.calendar,
+  };
+}
+
+function approvalOf(a) {
+  const out = {};
+  if (a.transition) out.transition = a.transition;
+  else out.level = Number(a.level);
+  if (a.group) out.group = a.group;
+  out.approver = a.approver;
+  out.decision = a.decision;
+  out.at = a.at;
+  return out;
+}
+
+/** The state as a URL hash (`#s=<base64url JSON>`), and back. */
+export function encodeState(state) {
+  const bytes = new TextEncoder().encode(JSON.stringify(state));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return "#s=" + btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/** The state in a hash, or null when there is none or it does not read. */
+export function decodeState(hash) {
+  const match = /^#s=([A-Za-z0-9_-]+)$/.exec(hash || "");
+  if (!match) return null;
+  try {
+    const binary = atob(match[1].replaceAll("-", "+").replaceAll("_", "/"));
+    const state = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    const ok = state && typeof state === "object" && state.release && Array.isArray(state.approvals) && state.directory
+      && state.calendar && Number.isFinite(state.offset) && typeof state.files === "object";
+    return ok ? state : null;
+  } catch {
+    return null;
+  }
+}
