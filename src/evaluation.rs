@@ -271,8 +271,10 @@ impl Policy {
                 let mut why: Vec<Why<'a, 'a>> = Vec::new();
                 let holds = level.conditions.as_ref().is_none_or(|c| c.evaluate(&chain_facts, &mut why));
                 for w in &why {
+                    // Only a value that is there can change the requirement: an undeclared field the
+                    // release does not carry is simply absent, as for any release of this case type.
                     if let FieldPath::CustomField(key) = &w.leaf.field {
-                        if case_type.is_some_and(|c| c.field(key).is_none()) {
+                        if !matches!(w.actual, Actual::Missing) && case_type.is_some_and(|c| c.field(key).is_none()) {
                             warnings.push(format!(
                                 "level {} ({}) reads custom_fields.{key}, which case type {} does not declare",
                                 level.level, level.name, release.case_type

@@ -13,9 +13,12 @@ const $ = (id) => document.getElementById(id);
 const MINUTE = 60_000;
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+performance.mark("start");
 await init();
+performance.mark("init");
 const builtinFiles = Policy.builtinFiles();
 const builtin = Policy.builtin();
+performance.mark("builtin");
 let policy = builtin;
 let outline = policy.outline();
 let packErrors = [];
@@ -165,6 +168,9 @@ bind("status-since", "change", (v) => (state.release.status_since = fromLocalInp
 bind("labels", "input", (v) => (state.release.labels = v.split(",").map((s) => s.trim()).filter(Boolean)));
 $("case-type").addEventListener("change", () => {
   state.release.case_type = $("case-type").value;
+  // Keep only the fields the new case type declares: the old type's fields would only raise warnings.
+  const declared = new Set(outline.case_types.find((c) => c.key === state.release.case_type)?.fields.map((f) => f.key));
+  state.release.custom_fields = Object.fromEntries(Object.entries(state.release.custom_fields).filter(([key]) => declared.has(key)));
   fillCustomFields();
   update();
 });
@@ -511,6 +517,7 @@ window.addEventListener("hashchange", () => {
   const next = decodeState(location.hash);
   if (!next || JSON.stringify(next) === JSON.stringify(state)) return;
   state = next;
+  editor.replace(state.files);
   loadPack({ ...builtinFiles, ...state.files });
   fillForm();
   update();
@@ -518,4 +525,5 @@ window.addEventListener("hashchange", () => {
 
 fillForm();
 update();
+performance.mark("ready");
 document.body.dataset.ready = "true";

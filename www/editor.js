@@ -89,6 +89,11 @@ export function createEditor({ builtin, edits, onInput }) {
       }));
       paint();
     },
+    /** Shows another set of edits (a state restored from a URL) without reporting them back. */
+    replace(edits) {
+      for (const path of Object.keys(files)) files[path] = edits[path] ?? builtin[path];
+      load();
+    },
     reset() {
       Object.assign(files, builtin);
       load();

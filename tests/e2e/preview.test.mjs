@@ -117,6 +117,8 @@ test("a critical Hotfix gets the fast track: levels 3–4 skipped, 1h timeouts, 
   for (const n of [1, 2]) assert.equal(await level(page, n).locator(".timeout").textContent(), "timeout 1h");
   assert.match(await level(page, 1).locator(".eligible").textContent(), /otto/);
   assert.match(await page.locator("#recipes li.matched").first().textContent(), /Hotfix Fast Track/);
+  // The Release's own fields went with the case type: no warning about them.
+  assert.equal(await page.locator("#warnings li").count(), 0);
 });
 
 test("moving the scrubber past 48h shows the auto-approval of level 1 and its audit entry", async (t) => {
@@ -125,6 +127,10 @@ test("moving the scrubber past 48h shows the auto-approval of level 1 and its au
   await scrubTo(page, 47 * 60);
   assert.match(await level(page, 1).locator(".pill").textContent(), /active/);
   assert.match(await page.textContent("#escalation .next"), /auto approve at 2026-11-25 09:00 UTC/);
+  // The slider follows the keyboard: each arrow press is 15 minutes.
+  await page.focus("#now");
+  await page.keyboard.press("ArrowRight");
+  assert.match(await page.textContent("#now-text"), /\(request \+1d 23h 15m\)/);
   await scrubTo(page, 48 * 60 + 15);
   assert.match(await page.textContent("#now-text"), /2026-11-25 09:15 UTC \(request \+2d 15m\)/);
   assert.equal(await level(page, 1).locator(".pill").textContent(), "auto approved");
@@ -190,6 +196,10 @@ test("a copied URL restores the whole preview", async (t) => {
   await page.fill('#roles input[data-role="qa_lead"]', "quinn, quincy");
   await page.locator("#levels li.level.active button.approve").first().click();
   await scrubTo(page, 9 * 60);
+  await page.selectOption("#def-file", "workflows/release.yaml");
+  const line = (await page.inputValue("#def-text")).split("\n").findIndex((l) => l.includes("name: Director Approval")) + 1;
+  await retype(page, line, "Director Approval", "VP Approval");
+  await page.waitForFunction(() => document.querySelector('#levels li[data-level="4"] .level-name')?.textContent === "VP Approval");
   await page.click("#copy-link");
   await page.waitForFunction(() => location.hash.startsWith("#s="));
   const url = page.url();
@@ -200,4 +210,6 @@ test("a copied URL restores the whole preview", async (t) => {
   }
   assert.equal(await copy.inputValue('#roles input[data-role="qa_lead"]'), "quinn, quincy");
   assert.equal(await copy.inputValue("#priority"), "critical");
+  assert.match(await copy.textContent("#pack-name"), /edited pack/);
+  assert.match(await copy.inputValue("#def-text"), /name: VP Approval/);
 });
