@@ -168,8 +168,10 @@ impl JsPolicy {
         parsed(&answer)
     }
 
-    /// Deployment-health analytics: not yet implemented (throws, `kind: "not_implemented"`).
-    pub fn analyze(&self, _input: JsValue) -> Result<JsValue, JsValue> {
-        Err(thrown(&ErrorBody::new(ErrorKind::NotImplemented, "analyze is not yet implemented")))
+    /// Deployment-health analytics over a release history (`{ now, releases, directory?, calendar? }`,
+    /// an object or JSON text). Throws on a malformed release, naming `releases[i]` in its path.
+    pub fn analyze(&self, input: JsValue) -> Result<JsValue, JsValue> {
+        let answer = self.inner.analyze_json(&json_text(&input)?, &Default::default()).map_err(|e| thrown(&e))?;
+        parsed(&answer)
     }
 }

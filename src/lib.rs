@@ -15,6 +15,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map of the crate.
 
+pub mod analytics;
 pub mod calendar;
 pub mod chain;
 pub mod condition;

@@ -214,5 +214,5 @@ pub extern "C" fn release_policy_guard(handle: i32, ptr: i32, len: i32) -> i32 {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn release_policy_analyze(handle: i32, ptr: i32, len: i32) -> i32 {
-    operate(ptr, len, |_| with_policy(handle, |_| error(INTERNAL, ErrorKind::NotImplemented, "analyze is not yet implemented".into())))
+    operate(ptr, len, |text| with_policy(handle, |p| body_result(p.analyze_json(text, &Default::default()))))
 }

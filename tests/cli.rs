@@ -104,12 +104,63 @@ fn a_missing_directory_or_a_non_utf8_file_is_bad_input() {
     assert!(json["error"]["message"].as_str().unwrap().contains("not UTF-8"), "{out}");
 }
 
+const HISTORY: &[&str] = &[
+    r#"{"id": "A", "case_type": "Release", "status": "completed", "status_since": "2026-11-21T10:00:00Z", "custom_fields": {"release_type": "minor"}, "history": [{"to": "development", "at": "2026-11-19T10:00:00Z"}, {"to": "production", "at": "2026-11-20T10:00:00Z"}, {"to": "completed", "at": "2026-11-21T10:00:00Z"}]}"#,
+    r#"{"id": "B", "case_type": "Release", "status": "rollback", "status_since": "2026-11-22T10:00:00Z", "custom_fields": {"release_type": "patch"}, "history": [{"to": "production", "at": "2026-11-22T09:00:00Z"}, {"to": "rollback", "at": "2026-11-22T10:00:00Z"}]}"#,
+    r#"{"id": "C", "case_type": "Release", "status": "pending_approval", "status_since": "2026-11-27T01:00:00Z", "custom_fields": {"release_type": "patch"}}"#,
+];
+
 #[test]
-fn analyze_is_not_built_yet_and_says_so_with_exit_1() {
-    let (code, json, out) = run(&["analyze", "history.jsonl"]);
-    assert_eq!(code, 1, "{out}");
-    assert_eq!(json["error"]["kind"], "not_implemented", "{out}");
-    assert!(json["error"]["message"].as_str().unwrap().contains("not yet implemented"));
+fn analyze_reads_json_lines_with_now_and_the_object_form_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("history.jsonl");
+    std::fs::write(&lines, HISTORY.join("\n") + "\n").unwrap();
+    let (code, by_lines, out) = run(&["analyze", lines.to_str().unwrap(), "--now", "2026-11-27T12:00:00Z"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(by_lines["rollback_rate"], 50.0, "{out}");
+    assert_eq!(by_lines["releases"], 3);
+    assert_eq!(by_lines["pending_approvals"][0]["release_id"], "C");
+    let stale = by_lines["alerts"].as_array().unwrap().iter().find(|a| a["id"] == "stale_pending_approval").unwrap();
+    assert_eq!((stale["value"].as_f64(), stale["firing"].as_bool()), (Some(11.0), Some(true)));
+
+    let object = format!(r#"{{"now": "2026-11-27T12:00:00Z", "releases": [{}]}}"#, HISTORY.join(","));
+    let (code, by_object, out) = run_with_stdin(&["analyze", "-"], &object);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(by_object, by_lines);
+
+    // JSON Lines need a time; the error says how to give it.
+    let (code, json, out) = run(&["analyze", lines.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("--now"), "{out}");
+}
+
+#[test]
+fn analyze_fails_on_a_malformed_release_with_its_index_or_skips_it_when_asked() {
+    let mut lines: Vec<String> = HISTORY.iter().map(|l| (*l).to_owned()).collect();
+    lines.insert(1, r#"{"id": "X", "case_type": "Release", "status": "shipped", "status_since": "2026-11-22T10:00:00Z"}"#.to_owned());
+    let input = lines.join("\n");
+    let (code, json, out) = run_with_stdin(&["analyze", "--jsonl", "--now", "2026-11-27T12:00:00Z"], &input);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["path"], "releases[1].status", "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("unknown state `shipped`"), "{out}");
+
+    let (code, json, out) = run_with_stdin(&["analyze", "--jsonl", "--skip-invalid", "--now", "2026-11-27T12:00:00Z"], &input);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!((json["releases"].as_u64(), json["skipped"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(json["skipped_errors"][0]["index"], 1);
+}
+
+#[test]
+fn analyze_streams_the_object_form_so_now_must_come_first() {
+    let object = format!(r#"{{"releases": [{}], "now": "2026-11-27T12:00:00Z"}}"#, HISTORY.join(","));
+    let (code, json, out) = run_with_stdin(&["analyze"], &object);
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["path"], "now");
+    assert!(json["error"]["message"].as_str().unwrap().contains("must come before `releases`"), "{out}");
+    // --now lets it through.
+    let (code, json, out) = run_with_stdin(&["analyze", "--now", "2026-11-27T12:00:00Z"], &object);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(json["releases"], 3);
 }
 
 fn run_with_stdin(args: &[&str], input: &str) -> (i32, Value, String) {

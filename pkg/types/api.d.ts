@@ -10,6 +10,8 @@ import type { Diagnostic } from "./gen/Diagnostic.js";
 import type { ErrorBody } from "./gen/ErrorBody.js";
 import type { TransitionRef } from "./gen/TransitionRef.js";
 import type { Outline } from "./gen/Outline.js";
+import type { AnalyzeInput } from "./gen/AnalyzeInput.js";
+import type { Analytics } from "./gen/Analytics.js";
 
 export type { EvaluationRequest } from "./gen/EvaluationRequest.js";
 export type { Release } from "./gen/Release.js";
@@ -37,6 +39,9 @@ export type { ValidationReport } from "./gen/ValidationReport.js";
 export type { Diagnostic } from "./gen/Diagnostic.js";
 export type { ErrorBody } from "./gen/ErrorBody.js";
 export type { Outline } from "./gen/Outline.js";
+export type { AnalyzeInput } from "./gen/AnalyzeInput.js";
+export type { Analytics } from "./gen/Analytics.js";
+export type { AlertState } from "./gen/AlertState.js";
 export type { OutlineCaseType } from "./gen/OutlineCaseType.js";
 export type { OutlineField } from "./gen/OutlineField.js";
 export type { OutlineSeedCase } from "./gen/OutlineSeedCase.js";
@@ -75,6 +80,6 @@ export declare class Policy {
   guard(request: GuardRequest | string): GuardAnswer;
   /** The projected schedule if nobody acts. */
   timeline(request: EvaluationRequest | string): Timeline;
-  /** Not yet implemented: throws a `PolicyError` with `kind: "not_implemented"`. */
-  analyze(input: unknown): never;
+  /** Deployment-health analytics over a release history; throws a `PolicyError` naming `releases[i]`. */
+  analyze(input: AnalyzeInput | string): Analytics;
 }

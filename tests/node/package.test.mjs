@@ -58,7 +58,13 @@ test("guard never throws; timeline is in time order", () => {
   const times = events.map((e) => e.at);
   assert.deepEqual(times, [...times].sort());
   assert.equal(events.at(-1).kind, "chain_complete");
-  assert.throws(() => policy.analyze({}), (e) => e.kind === "not_implemented");
+  const history = { now: "2026-11-27T12:00:00Z", releases: [
+    { id: "A", case_type: "Release", status: "rollback", status_since: "2026-11-22T10:00:00Z", custom_fields: { release_type: "patch" } },
+    { id: "B", case_type: "Release", status: "completed", status_since: "2026-11-22T10:00:00Z", custom_fields: { release_type: "patch" } }] };
+  assert.equal(policy.analyze(history).rollback_rate, 50);
+  assert.deepEqual(policy.analyze(JSON.stringify(history)), policy.analyze(history));
+  history.releases[1].status = "shipped";
+  assert.throws(() => policy.analyze(history), (e) => e.kind === "request" && e.path === "releases[1].status");
 });
 
 test("fromPack loads the upstream pack (text or parsed objects) and reports broken packs", () => {

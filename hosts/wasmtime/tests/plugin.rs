@@ -43,6 +43,7 @@ fn native(policy: &Policy, op: &str, request: &str) -> (u32, String) {
     match op {
         "evaluate" => body(policy.evaluate_json(request, &limits)),
         "timeline" => body(policy.timeline_json(request, &limits)),
+        "analyze" => body(policy.analyze_json(request, &Default::default())),
         "guard" => match policy.guard_json(request, &limits) {
             Ok(answer) => (0, answer),
             Err(deny) => (1, deny),
@@ -93,6 +94,28 @@ fn the_scenario_corpus_gives_byte_identical_answers_to_the_native_engine() {
         max_fuel.1,
         host.memory_bytes() / 1024
     );
+}
+
+#[test]
+fn analyze_in_the_module_answers_the_native_bytes_and_names_a_bad_release() {
+    // Every release of the scenario corpus that the native engine accepts, as one history.
+    let policy = Policy::builtin();
+    let releases: Vec<serde_json::Value> = corpus::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios"))
+        .iter()
+        .filter(|s| s.pack_edits.is_empty() && policy.evaluate_json(&s.request, &RequestLimits::default()).is_ok())
+        .filter_map(|s| serde_json::from_str::<serde_json::Value>(&s.request).ok())
+        .map(|request| request["release"].clone())
+        .collect();
+    assert!(releases.len() > 20);
+    let input = serde_json::json!({ "now": "2026-12-31T00:00:00Z", "releases": releases }).to_string();
+    let mut host = plugin(Bounds::default());
+    let answer = host.call("analyze", 0, input.as_bytes()).unwrap();
+    assert_eq!((answer.status, answer.json.clone()), native(&policy, "analyze", &input));
+    println!("fuel: analyze over {} releases {}", releases.len(), answer.fuel_used);
+    let bad = serde_json::json!({ "now": "2026-12-31T00:00:00Z", "releases": [{ "id": "X" }] }).to_string();
+    let answer = host.call("analyze", 0, bad.as_bytes()).unwrap();
+    assert_eq!(answer.status, 1);
+    assert!(answer.json.contains("\"path\":\"releases[0]"), "{}", answer.json);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 success, 2 bad input (the error JSON is on stdout), 1 internal failure.
 
+mod analyze;
 mod describe;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +25,8 @@ COMMANDS:
     evaluate [FILE|-]          Evaluate a release request (JSON, SPEC §3): chain, escalation, SLA, recipes
     guard [FILE|-]             Answer a transition guard: allow / pending / deny (request + `transition`)
     timeline [FILE|-]          The projected schedule if nobody acts
-    analyze [FILE|-]           Deployment-health analytics (not yet implemented)
+    analyze [FILE|-]           Deployment-health analytics over a release history: the object form
+                               { now, releases: [...] } or, with --jsonl, one release per line
 
 OPTIONS:
     --definitions DIR          Use the pack in DIR (DIR holds workflows/, or a .kiket/ folder that does)
@@ -33,6 +35,9 @@ OPTIONS:
     --max-approvals N          Refuse releases with more approvals (default 10000)
     --max-definitions-bytes N  Refuse larger packs (default 1048576)
     --max-condition-depth N    Refuse conditions nested deeper (default 64)
+    --now INSTANT              analyze: the current time (required for JSON Lines; wins over the file's)
+    --jsonl                    analyze: the input is JSON Lines (also implied by a .jsonl/.ndjson file)
+    --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
     -h, --help                 Print this help
     -V, --version              Print the version
 
@@ -88,6 +93,9 @@ struct Command<'a> {
     compact: bool,
     limits: RequestLimits,
     load: LoadOptions,
+    now: Option<&'a str>,
+    jsonl: bool,
+    skip_invalid: bool,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -99,6 +107,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut limits = RequestLimits::default();
     let mut load = LoadOptions::default();
     let mut compact = false;
+    let (mut now, mut jsonl, mut skip_invalid) = (None, false, false);
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -113,6 +122,9 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
                 definitions = Some(iter.next().ok_or_else(|| Failure::usage("`--definitions` needs a directory"))?);
             }
             "--force" => force = true,
+            "--jsonl" => jsonl = true,
+            "--skip-invalid" => skip_invalid = true,
+            "--now" => now = Some(iter.next().ok_or_else(|| Failure::usage("`--now` needs an RFC 3339 instant"))?),
             "--compact" => compact = true,
             "--max-request-bytes" | "--max-approvals" | "--max-definitions-bytes" | "--max-condition-depth" => {
                 let value = iter
@@ -132,7 +144,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force, compact, limits, load }))
+    Ok(Some(Command { name, positional, definitions, force, compact, limits, load, now, jsonl, skip_invalid }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -188,11 +200,39 @@ fn run(args: &[String]) -> Result<u8, Failure> {
                 }
             }
         }
-        "analyze" => Err(Failure {
-            body: Box::new(ErrorBody::new(ErrorKind::NotImplemented, "`release-policy analyze` is not yet implemented")),
-            code: 1,
-            warnings: None,
-        }),
+        "analyze" => {
+            let file = at_most_one(&cmd)?;
+            let policy = load_policy(cmd.definitions, &cmd.load)?;
+            let now =
+                match cmd.now {
+                    Some(text) => Some(text.parse::<release_policy::calendar::Instant>().map_err(|m| {
+                        Failure::bad_input(ErrorBody { path: Some("--now".into()), ..ErrorBody::new(ErrorKind::Request, m) })
+                    })?),
+                    None => None,
+                };
+            let jsonl = cmd.jsonl || file.as_deref().is_some_and(|f| f.ends_with(".jsonl") || f.ends_with(".ndjson"));
+            let format = if jsonl { analyze::Format::JsonLines } else { analyze::Format::Object };
+            let options = release_policy::analytics::AnalyzeOptions { skip_invalid: cmd.skip_invalid, limits: cmd.limits };
+            let bad = |m: String| Failure::bad_input(ErrorBody::new(ErrorKind::Request, m));
+            let answer = match file.as_deref() {
+                None | Some("-") => analyze::run(&policy, std::io::stdin().lock(), format, now, options),
+                Some(path) => {
+                    let f = std::fs::File::open(path).map_err(|e| bad(format!("cannot read {path}: {e}")))?;
+                    analyze::run(&policy, std::io::BufReader::with_capacity(1 << 16, f), format, now, options)
+                }
+            };
+            match answer {
+                Ok(analytics) => {
+                    let json = serde_json::to_string(&analytics).unwrap_or_default();
+                    println!("{}", if cmd.compact { json } else { reformat(&json) });
+                    Ok(0)
+                }
+                Err(body) => {
+                    let code = if body.kind == ErrorKind::Internal { 1 } else { 2 };
+                    Err(Failure { body: Box::new(body), code, warnings: None })
+                }
+            }
+        }
         other => Err(Failure::usage(format!("unknown command `{other}`"))),
     }
 }
