@@ -7,15 +7,15 @@ WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
-.PHONY: run demo test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
+.PHONY: run demo www-deps test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
 
 SAMPLE := examples/pending-release.json
 
 PORT ?= 8080
 
 ## run: build the browser package and serve the approval-chain preview at http://127.0.0.1:$(PORT)
-run: pkg
-	@echo "Serving the preview (Ctrl-C stops it)"
+run: pkg www-deps
+	@echo "Serving the preview (Ctrl-C stops it); the dashboard is at /dashboard.html"
 	PORT=$(PORT) python3 www/serve.py
 
 ## demo: the CLI on the built-in pack: its summary, then evaluate/guard/timeline of a sample release
@@ -52,10 +52,14 @@ PLAYWRIGHT_CORE_VERSION := 1.64.1
 
 ## test-e2e: the preview page (www/) in headless Chromium, driven by playwright-core; screenshots
 ## land in tests/e2e/screenshots/
-test-e2e: chromium
+test-e2e: chromium www-deps
 	@test -d tests/e2e/node_modules/playwright-core || \
 		(cd tests/e2e && npm install --no-audit --no-fund --no-save playwright-core@$(PLAYWRIGHT_CORE_VERSION) >/dev/null)
 	node --test tests/e2e/
+
+## www-deps: the pages' one npm dependency (Chart.js, for the dashboard), from www/package-lock.json
+www-deps:
+	@test -d www/node_modules/chart.js || (cd www && npm ci --no-audit --no-fund >/dev/null)
 
 ## chromium: Debian's Chromium and ChromeDriver, for the browser tests (installed once)
 chromium:

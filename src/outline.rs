@@ -33,6 +33,40 @@ pub struct Outline {
     /// The pack's calendar (the default one when `workspace.yaml` has none), in request form.
     pub calendar: OutlineCalendar,
     pub seed_cases: Vec<OutlineSeedCase>,
+    pub dashboards: Vec<OutlineDashboard>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineDashboard {
+    pub id: String,
+    pub name: String,
+    /// In the dashboard's order.
+    pub widgets: Vec<OutlineWidget>,
+    pub alerts: Vec<OutlineAlert>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineWidget {
+    pub id: String,
+    /// `line_chart`, `bar_chart`, `gauge`, `histogram`, `list`, `pie_chart`, …
+    #[serde(rename = "type")]
+    #[cfg_attr(feature = "ts", ts(rename = "type"))]
+    pub kind: String,
+    pub title: String,
+    /// A gauge's colour bands: upper bound and colour name.
+    pub thresholds: Vec<(f64, String)>,
+    /// A list's columns.
+    pub fields: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineAlert {
+    pub id: String,
+    pub name: String,
+    pub severity: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -170,6 +204,34 @@ impl Outline {
                     custom_fields: c.custom_fields.clone(),
                 })
                 .collect(),
+            dashboards: pack
+                .dashboards
+                .iter()
+                .map(|d| OutlineDashboard {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    widgets: d
+                        .widgets
+                        .iter()
+                        .map(|w| OutlineWidget {
+                            id: w.id.clone(),
+                            kind: w.kind.clone(),
+                            title: w.title.clone().unwrap_or_else(|| w.id.clone()),
+                            thresholds: w.thresholds.iter().map(|t| (t.value, t.color.clone())).collect(),
+                            fields: w.fields.clone(),
+                        })
+                        .collect(),
+                    alerts: d
+                        .alerts
+                        .iter()
+                        .map(|a| OutlineAlert {
+                            id: a.id.clone(),
+                            name: a.name.clone().unwrap_or_else(|| a.id.clone()),
+                            severity: a.severity.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -227,5 +289,7 @@ mod tests {
         let release_type = release.fields.iter().find(|f| f.key == "release_type").unwrap();
         assert_eq!((release_type.kind.as_str(), release_type.options.len()), ("select", 4));
         assert_eq!(outline.states[2].label, "Pending Approval");
+        let kinds: Vec<&str> = outline.dashboards[0].widgets.iter().map(|w| w.kind.as_str()).collect();
+        assert_eq!(kinds, ["line_chart", "bar_chart", "gauge", "histogram", "list", "list", "bar_chart", "pie_chart"]);
     }
 }

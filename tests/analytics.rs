@@ -280,3 +280,21 @@ fn the_answer_does_not_depend_on_key_order_or_repetition() {
     assert_eq!(a, policy.analyze_json(&now_last, &AnalyzeOptions::default()).unwrap());
     assert_eq!(a, policy.analyze_json(&now_first, &AnalyzeOptions::default()).unwrap());
 }
+
+#[test]
+fn recent_rollbacks_list_the_latest_five_inside_30_days() {
+    let mut releases: Vec<Value> = (0..7)
+        .map(|i| {
+            let at = format!("2026-11-{:02}T10:00:00Z", 10 + i);
+            let mut r = release(&format!("RB{i}"), "patch", &[("production", "2026-11-09T10:00:00Z"), ("rollback", at.as_str())]);
+            r["custom_fields"]["rollback_reason"] = json!(format!("reason {i}"));
+            r
+        })
+        .collect();
+    releases.push(release("OLD", "patch", &[("production", "2026-09-01T10:00:00Z"), ("failed", "2026-09-02T10:00:00Z")]));
+    let answer = analyze(releases);
+    let ids: Vec<&str> = answer["recent_rollbacks"].as_array().unwrap().iter().map(|r| r["release_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["RB6", "RB5", "RB4", "RB3", "RB2"]);
+    assert_eq!(answer["recent_rollbacks"][0]["rollback_reason"], "reason 6");
+    assert_eq!(answer["recent_rollbacks"][0]["updated_at"], "2026-11-16T10:00:00Z");
+}

@@ -101,10 +101,17 @@ export function* releases({ count = 300, seed = 7, now = "2026-11-27T12:00:00Z",
       assignee: pick(["alice", "bob", "carol", "dave"]),
       requested_by: pick(["alice", "bob", "carol", "dave"]),
       custom_fields: hotfix ? { version_tag: version, severity: priority === "critical" ? "critical" : "high" } : { version_tag: version, release_type: releaseType },
+      ...(last.to === "rollback" || last.to === "failed"
+        ? { rollback: pick(["error rate above 5% after deploy", "migration locked a table", "p99 latency doubled", "feature flag misconfigured"]) }
+        : {}),
       labels: breaking ? ["breaking-change"] : [],
       history: past.map((h) => ({ to: h.to, at: iso(h.at) })),
       approvals: approvals.filter((a) => a.at <= end).map((a) => ({ ...a, at: iso(a.at) })),
     };
+    if (release.rollback) {
+      if (!hotfix) release.custom_fields.rollback_reason = release.rollback;
+      delete release.rollback;
+    }
     yield release;
   }
 }

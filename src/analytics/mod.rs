@@ -20,7 +20,7 @@
 
 pub mod expr;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +59,8 @@ pub struct Analytics {
     pub approval_wait_by_role: Vec<RoleHours>,
     pub releases_by_type: Vec<TypeCount>,
     pub pending_approvals: Vec<PendingApproval>,
+    /// The `recent_rollbacks` list: releases rolled back or failed inside its window, latest first.
+    pub recent_rollbacks: Vec<RecentRollback>,
     pub alerts: Vec<AlertState>,
     /// The workflow's `analytics.metrics`, each over the 30-day window.
     pub metrics: Vec<MetricValue>,
@@ -124,6 +126,17 @@ pub struct PendingApproval {
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RecentRollback {
+    pub release_id: String,
+    pub status: String,
+    pub version_tag: Option<String>,
+    pub rollback_reason: Option<String>,
+    /// The release's latest move (its latest history entry, else `status_since`).
+    pub updated_at: Instant,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AlertState {
     pub id: String,
     pub name: Option<String>,
@@ -167,6 +180,7 @@ struct Plan<'p> {
     rollback: (&'p Widget, Expr),
     lead_time: &'p Widget,
     pending: &'p Widget,
+    rollbacks: &'p Widget,
     wait_by_role: &'p Widget,
     by_type: &'p Widget,
     /// The workflow's metrics.
@@ -215,6 +229,7 @@ impl<'p> Plan<'p> {
             rollback: (rollback, rollback_expr),
             lead_time: widget(dashboard, "release_lead_time")?,
             pending: widget(dashboard, "pending_approvals")?,
+            rollbacks: widget(dashboard, "recent_rollbacks")?,
             wait_by_role: widget(dashboard, "approval_bottlenecks")?,
             by_type: widget(dashboard, "release_by_type")?,
             metrics,
@@ -315,8 +330,9 @@ pub struct Analyzer<'p> {
     wait_by_role: BTreeMap<String, Tally>,
     by_type: BTreeMap<Option<String>, u64>,
     /// The oldest pending releases, at most the widget's limit.
-    pending: BTreeSet<(Instant, u64, String)>,
-    pending_rows: BTreeMap<u64, PendingApproval>,
+    pending: TopN<Instant, PendingApproval>,
+    /// The latest rollbacks, at most the widget's limit.
+    rollbacks: TopN<std::cmp::Reverse<Instant>, RecentRollback>,
     longest_pending: BTreeMap<String, f64>,
     metrics: Vec<Vec<Tally>>,
     index: u64,
@@ -348,6 +364,8 @@ impl Policy {
         let rollback = plan.rollback.1.tallies();
         let metrics = plan.metrics.iter().map(|(_, _, e)| e.tallies()).collect();
         let lead_buckets = vec![0; plan.lead_time.query.buckets.len() + 1];
+        let pending = TopN::new(plan.pending.query.limit.unwrap_or(10) as usize);
+        let rollbacks = TopN::new(plan.rollbacks.query.limit.unwrap_or(5) as usize);
         Ok(Analyzer {
             policy: self,
             plan,
@@ -361,8 +379,8 @@ impl Policy {
             lead_buckets,
             wait_by_role: BTreeMap::new(),
             by_type: BTreeMap::new(),
-            pending: BTreeSet::new(),
-            pending_rows: BTreeMap::new(),
+            pending,
+            rollbacks,
             longest_pending: BTreeMap::new(),
             metrics,
             index: 0,
@@ -417,6 +435,8 @@ impl<'p> Analyzer<'p> {
                 ErrorKind::Limit,
                 format!("the release is {} bytes; the limit is {} bytes", json.len(), limits.max_request_bytes),
             ))
+        } else if let Some(release) = fast_parse(json) {
+            Ok(release)
         } else {
             let mut de = serde_json::Deserializer::from_str(json);
             serde_path_to_error::deserialize::<_, Release>(&mut de).map_err(|e| {
@@ -523,6 +543,17 @@ impl<'p> Analyzer<'p> {
                 }
             }
         }
+        if inside(plan.rollbacks) && passes(&plan.rollbacks.query.filter, &facts) {
+            let release = facts.release;
+            let row = RecentRollback {
+                release_id: release.id.clone(),
+                status: release.status.clone(),
+                version_tag: release.custom_fields.get("version_tag").and_then(|v| v.as_str()).map(str::to_owned),
+                rollback_reason: release.custom_fields.get("rollback_reason").and_then(|v| v.as_str()).map(str::to_owned),
+                updated_at: placed,
+            };
+            self.rollbacks.offer(std::cmp::Reverse(placed), self.index, row);
+        }
         if inside(plan.by_type) {
             let field = plan.by_type.query.group_by.as_deref().unwrap_or("release_type");
             *self.by_type.entry(facts.field(field).map(str::to_owned)).or_default() += 1;
@@ -572,21 +603,9 @@ impl<'p> Analyzer<'p> {
                 assignee: release.assignee.clone(),
                 pending_hours: round2(hours(now.seconds_since(since))),
             };
-            self.keep_pending(since, row);
+            self.pending.offer(since, self.index, row);
         }
         request
-    }
-
-    fn keep_pending(&mut self, since: Instant, row: PendingApproval) {
-        let limit = self.plan.pending.query.limit.unwrap_or(10) as usize;
-        let key = (since, self.index, row.release_id.clone());
-        self.pending.insert(key);
-        self.pending_rows.insert(self.index, row);
-        while self.pending.len() > limit {
-            if let Some(newest) = self.pending.pop_last() {
-                self.pending_rows.remove(&newest.1);
-            }
-        }
     }
 
     /// The answer.
@@ -663,7 +682,8 @@ impl<'p> Analyzer<'p> {
                 .map(|(role, t)| RoleHours { role: role.clone(), avg_hours: round2(t.sum / t.count as f64), count: t.count })
                 .collect(),
             releases_by_type,
-            pending_approvals: self.pending.iter().filter_map(|(_, i, _)| self.pending_rows.get(i).cloned()).collect(),
+            pending_approvals: self.pending.into_sorted(),
+            recent_rollbacks: self.rollbacks.into_sorted(),
             alerts,
             metrics: plan
                 .metrics
@@ -680,6 +700,46 @@ impl<'p> Analyzer<'p> {
             skipped_errors: self.skipped_errors,
         }
     }
+}
+
+/// The first `limit` rows by key (ties: first seen first), in bounded memory.
+struct TopN<K, V> {
+    limit: usize,
+    rows: BTreeMap<(K, u64), V>,
+}
+
+impl<K: Ord, V> TopN<K, V> {
+    fn new(limit: usize) -> TopN<K, V> {
+        TopN { limit, rows: BTreeMap::new() }
+    }
+
+    fn offer(&mut self, key: K, index: u64, row: V) {
+        if self.limit == 0 {
+            return;
+        }
+        self.rows.insert((key, index), row);
+        if self.rows.len() > self.limit {
+            self.rows.pop_last();
+        }
+    }
+
+    fn into_sorted(self) -> Vec<V> {
+        self.rows.into_values().collect()
+    }
+}
+
+/// A release parsed without tracking its JSON path: most releases are well formed, and tracking
+/// costs a fifth of the parse. On error the caller parses again with tracking, for the path. Native
+/// only: in WebAssembly the second instantiation of the deserializer costs more in size than it
+/// saves in time.
+#[cfg(not(target_arch = "wasm32"))]
+fn fast_parse(json: &str) -> Option<Release> {
+    serde_json::from_str(json).ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn fast_parse(_: &str) -> Option<Release> {
+    None
 }
 
 /// Level durations (activation → completion) and approvers' waits (activation → their approval),

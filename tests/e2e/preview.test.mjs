@@ -213,3 +213,30 @@ test("a copied URL restores the whole preview", async (t) => {
   assert.match(await copy.textContent("#pack-name"), /edited pack/);
   assert.match(await copy.inputValue("#def-text"), /name: VP Approval/);
 });
+
+test("the dashboard draws the pack's widgets from analyze and shows the firing alerts as banners", async (t) => {
+  const page = await open(t, `${base}dashboard.html`);
+  assert.equal(await page.textContent("#dashboard-name"), "Deployment Health");
+  assert.match(await page.textContent("#dashboard-status"), /^300 releases: generated in \d+ ms, analysed in \d+ ms$/);
+  // The eight widgets in the dashboard's order: six charts and two lists.
+  const ids = await page.locator("#widgets section").evaluateAll((s) => s.map((e) => e.dataset.widget));
+  assert.deepEqual(ids, ["release_velocity", "approval_time", "rollback_rate", "release_lead_time", "pending_approvals", "recent_rollbacks", "approval_bottlenecks", "release_by_type"]);
+  assert.equal(await page.locator("#widgets canvas").count(), 6);
+  assert.match(await page.locator('[data-widget="release_velocity"] canvas').getAttribute("aria-label"), /2026-W48: \d+/);
+  assert.match(await page.textContent('[data-widget="rollback_rate"] .gauge-value'), /^\d+(\.\d+)? %$/);
+  assert.ok((await page.locator('[data-widget="pending_approvals"] tbody tr').count()) >= 1);
+  // The seeded history has a release stuck in pending_approval for longer than a day.
+  const stale = page.locator('#alerts [data-alert="stale_pending_approval"]');
+  assert.match(await stale.getAttribute("class"), /firing/);
+  assert.match(await stale.textContent(), /Stale Pending Approval: \d+(\.\d+)? > 8 — firing/);
+  assert.match(await page.locator('#alerts [data-alert="high_rollback_rate"]').textContent(), /quiet/);
+
+  await page.screenshot({ path: path.join(shots, "the-dashboard-with-the-sample-history.png"), fullPage: true });
+
+  // Another history: no releases at all — every alert quiet, the lists empty.
+  await page.fill("#count", "0");
+  await page.click("#controls button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("dashboard-status").textContent.startsWith("0 releases"));
+  assert.equal(await page.locator("#alerts .firing").count(), 0);
+  assert.equal(await page.locator('[data-widget="pending_approvals"] table').count(), 0);
+});

@@ -60,12 +60,20 @@ pub fn run(
         Format::JsonLines => {
             let now = now.ok_or_else(|| request_error("JSON Lines input needs `--now <RFC 3339 instant>`"))?;
             let mut analyzer = policy.analyzer(now, Directory::default(), None, options)?;
-            for (number, line) in input.lines().enumerate() {
-                let line = line.map_err(|e| request_error(format!("cannot read line {}: {e}", number + 1)))?;
+            let mut input = input;
+            let mut line = String::new();
+            for number in 1.. {
+                // One buffer for every line: no allocation per release for the text itself.
+                line.clear();
+                match input.read_line(&mut line) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) => return Err(request_error(format!("cannot read line {number}: {e}"))),
+                }
                 if line.trim().is_empty() {
                     continue;
                 }
-                analyzer.add_json(&line)?;
+                analyzer.add_json(line.trim_end())?;
                 progress.tick();
             }
             Ok(analyzer.finish())
