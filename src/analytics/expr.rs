@@ -393,7 +393,7 @@ mod tests {
     fn the_dashboard_rollback_expression_counts_by_status() {
         let e = "(count(status = 'rollback' OR status = 'failed') /\n count(status IN ('production', 'completed', 'rollback', 'failed'))) * 100\n";
         let releases = [R("rollback", &[]), R("production", &[]), R("completed", &[]), R("development", &[])];
-        assert_eq!(value(e, &releases), Some(100.0 / 3.0));
+        assert_eq!(value(e, &releases), Some(1.0 / 3.0 * 100.0));
         assert_eq!(value(e, &[R("development", &[])]), None, "nothing released: no rate");
     }
 
@@ -401,7 +401,7 @@ mod tests {
     fn a_quoted_state_counts_the_releases_that_reached_it() {
         let e = "count(\"rollback\") / count(\"production\") * 100";
         let releases = [R("rollback", &["production"]), R("completed", &["production"]), R("production", &[])];
-        assert_eq!(value(e, &releases), Some(100.0 / 3.0));
+        assert_eq!(value(e, &releases), Some(1.0 / 3.0 * 100.0));
     }
 
     #[test]
