@@ -84,13 +84,16 @@ wasm-target:
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 
 ## bench: criterion benchmarks of the native engine, then the npm package in Node.js, each beside
-## peers measured in the same run, and the sizes of the WebAssembly modules
+## peers measured in the same run, the sizes of the WebAssembly modules, and analyze over 100k and
+## 1M releases (JSON Lines; the histories are generated once into target/bench-data/)
 bench: pkg
 	$(CARGO) bench --bench evaluate
 	rm -f pkg/*.tgz
 	cd pkg && npm pack --silent >/dev/null
 	cd bench/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz @cedar-policy/cedar-wasm@4.13.0 json-rules-engine@7.3.1 >/dev/null
 	node bench/node/bench.mjs
+	$(CARGO) build --quiet --release --bin release-policy
+	python3 bench/analyze.py
 
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 

@@ -151,6 +151,29 @@ fn analyze_fails_on_a_malformed_release_with_its_index_or_skips_it_when_asked() 
 }
 
 #[test]
+fn analyze_splits_long_json_lines_across_threads_with_the_same_answer_and_the_first_error() {
+    // About 2.5 MB: several blocks of lines, dealt to every core.
+    let lines: Vec<String> = (0..9000).map(|i| HISTORY[i % 3].replacen("\"id\": \"", &format!("\"id\": \"{i}-"), 1)).collect();
+    let object = format!(r#"{{"now": "2026-11-27T12:00:00Z", "releases": [{}]}}"#, lines.join(","));
+    let (code, by_object, out) = run_with_stdin(&["analyze", "--compact"], &object);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(by_object["releases"], 9000);
+    let (code, by_lines, out) = run_with_stdin(&["analyze", "--compact", "--jsonl", "--now", "2026-11-27T12:00:00Z"], &lines.join("\n"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(by_lines, by_object);
+
+    // Two malformed releases far apart: the one with the lower index is reported.
+    let mut broken = lines.clone();
+    // Lines 3, 6, 9… are the first HISTORY release, whose status is `completed`.
+    broken[6999] = broken[6999].replace("\"status\": \"completed\"", "\"status\": \"shipped\"");
+    broken[3999] = broken[3999].replace("\"status\": \"completed\"", "\"status\": \"shipped\"");
+    assert_ne!(broken[3999], lines[3999]);
+    let (code, json, out) = run_with_stdin(&["analyze", "--jsonl", "--now", "2026-11-27T12:00:00Z"], &broken.join("\n"));
+    assert_eq!(code, 2, "{out}");
+    assert_eq!(json["error"]["path"], "releases[3999].status", "{out}");
+}
+
+#[test]
 fn analyze_streams_the_object_form_so_now_must_come_first() {
     let object = format!(r#"{{"releases": [{}], "now": "2026-11-27T12:00:00Z"}}"#, HISTORY.join(","));
     let (code, json, out) = run_with_stdin(&["analyze"], &object);

@@ -427,6 +427,61 @@ impl Policy {
 }
 
 impl<'p> Analyzer<'p> {
+    /// The index the next release gets (its place in the whole input, for error paths and ties).
+    pub fn position(&self) -> u64 {
+        self.index
+    }
+
+    /// Continues at `index`: for an analyzer that gets a later part of the input (several analyzers
+    /// over parts of one history, joined with [`Analyzer::merge`]).
+    pub fn skip_to(&mut self, index: u64) {
+        self.index = index;
+    }
+
+    /// Joins the aggregates of another analyzer of the same analysis (same policy, `now` and
+    /// options) over other releases of the same history.
+    pub fn merge(&mut self, other: Analyzer<'p>) {
+        fn add(into: &mut Tally, from: &Tally) {
+            into.sum += from.sum;
+            into.count += from.count;
+        }
+        for (week, n) in other.velocity {
+            *self.velocity.entry(week).or_default() += n;
+        }
+        for (level, t) in &other.approval_time {
+            add(self.approval_time.entry(*level).or_default(), t);
+        }
+        for (into, from) in self.rollback.iter_mut().zip(&other.rollback) {
+            add(into, from);
+        }
+        for (into, from) in self.lead_buckets.iter_mut().zip(&other.lead_buckets) {
+            *into += from;
+        }
+        for (role, t) in &other.wait_by_role {
+            add(self.wait_by_role.entry(role.clone()).or_default(), t);
+        }
+        for (kind, n) in other.by_type {
+            *self.by_type.entry(kind).or_default() += n;
+        }
+        self.pending.absorb(other.pending);
+        self.rollbacks.absorb(other.rollbacks);
+        for (id, hours) in other.longest_pending {
+            let longest = self.longest_pending.entry(id).or_insert(0.0);
+            *longest = longest.max(hours);
+        }
+        for (into, from) in self.metrics.iter_mut().zip(&other.metrics) {
+            for (a, b) in into.iter_mut().zip(from) {
+                add(a, b);
+            }
+        }
+        self.index = self.index.max(other.index);
+        self.analysed += other.analysed;
+        self.skipped += other.skipped;
+        self.skipped_errors.extend(other.skipped_errors);
+        self.skipped_errors.sort_by_key(|e| e.index);
+        self.skipped_errors.truncate(KEPT_ERRORS);
+    }
+
     /// Parses one release (JSON text, e.g. a JSON Lines line) and adds it.
     pub fn add_json(&mut self, json: &str) -> Result<(), ErrorBody> {
         let limits = self.options.limits;
@@ -720,6 +775,12 @@ impl<K: Ord, V> TopN<K, V> {
         self.rows.insert((key, index), row);
         if self.rows.len() > self.limit {
             self.rows.pop_last();
+        }
+    }
+
+    fn absorb(&mut self, other: TopN<K, V>) {
+        for ((key, index), row) in other.rows {
+            self.offer(key, index, row);
         }
     }
 

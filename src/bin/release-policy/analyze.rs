@@ -59,24 +59,7 @@ pub fn run(
     let result = match format {
         Format::JsonLines => {
             let now = now.ok_or_else(|| request_error("JSON Lines input needs `--now <RFC 3339 instant>`"))?;
-            let mut analyzer = policy.analyzer(now, Directory::default(), None, options)?;
-            let mut input = input;
-            let mut line = String::new();
-            for number in 1.. {
-                // One buffer for every line: no allocation per release for the text itself.
-                line.clear();
-                match input.read_line(&mut line) {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(e) => return Err(request_error(format!("cannot read line {number}: {e}"))),
-                }
-                if line.trim().is_empty() {
-                    continue;
-                }
-                analyzer.add_json(line.trim_end())?;
-                progress.tick();
-            }
-            Ok(analyzer.finish())
+            json_lines(policy, input, now, options, &mut progress)
         }
         Format::Object => {
             let mut stream = Stream {
@@ -104,6 +87,121 @@ pub fn run(
     };
     progress.done();
     result
+}
+
+/// Lines of one block, with the index of its first release (blank lines do not count).
+struct Block {
+    text: Vec<u8>,
+    first: u64,
+}
+
+/// JSON Lines over every core: the reader cuts the input into blocks of whole lines, each worker
+/// analyses the blocks it is dealt with its own [`Analyzer`], and the analyzers are merged. The
+/// answer is the same as one analyzer's; so is the error: the malformed release with the lowest index.
+fn json_lines(
+    policy: &Policy,
+    mut input: impl BufRead,
+    now: Instant,
+    options: AnalyzeOptions,
+    progress: &mut Progress,
+) -> Result<Analytics, ErrorBody> {
+    const BLOCK: usize = 1 << 20;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    // Fail early on a dashboard the pack lacks, before reading anything.
+    policy.analyzer(now, Directory::default(), None, options)?;
+    std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut handles = Vec::new();
+        for _ in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(2);
+            senders.push(tx);
+            handles.push(scope.spawn(move || -> Result<(Analyzer<'_>, Option<(u64, ErrorBody)>), ErrorBody> {
+                let mut analyzer = policy.analyzer(now, Directory::default(), None, options)?;
+                let mut failed: Option<(u64, ErrorBody)> = None;
+                for block in rx {
+                    if failed.is_some() {
+                        continue;
+                    }
+                    analyzer.skip_to(block.first);
+                    for line in block.text.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()) {
+                        let index = analyzer.position();
+                        let outcome = match std::str::from_utf8(line) {
+                            Ok(text) => analyzer.add_json(text),
+                            Err(e) => Err(ErrorBody {
+                                path: Some(format!("releases[{index}]")),
+                                ..request_error(format!("the line is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+                            }),
+                        };
+                        if let Err(body) = outcome {
+                            failed = Some((index, body));
+                            break;
+                        }
+                    }
+                }
+                Ok((analyzer, failed))
+            }));
+        }
+
+        let mut first = 0u64;
+        let mut turn = 0usize;
+        let mut read_error = None;
+        loop {
+            // A block of whole lines, about BLOCK bytes.
+            let mut text = Vec::with_capacity(BLOCK + 4096);
+            while text.len() < BLOCK {
+                match input.read_until(b'\n', &mut text) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) => {
+                        read_error = Some(request_error(format!("cannot read the input: {e}")));
+                        break;
+                    }
+                }
+            }
+            if text.is_empty() {
+                break;
+            }
+            let releases = text.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()).count() as u64;
+            let block = Block { text, first };
+            first += releases;
+            for _ in 0..releases {
+                progress.tick();
+            }
+            if senders[turn % workers].send(block).is_err() || read_error.is_some() {
+                break;
+            }
+            turn += 1;
+        }
+        drop(senders);
+
+        let mut merged: Option<Analyzer<'_>> = None;
+        let mut failure: Option<(u64, ErrorBody)> = None;
+        for handle in handles {
+            let (analyzer, failed) = match handle.join() {
+                Ok(result) => result?,
+                Err(_) => return Err(ErrorBody::new(ErrorKind::Internal, "an analysis thread panicked (a bug, please report it)")),
+            };
+            if let Some((index, body)) = failed {
+                if failure.as_ref().is_none_or(|(i, _)| index < *i) {
+                    failure = Some((index, body));
+                }
+            }
+            match merged.as_mut() {
+                Some(m) => m.merge(analyzer),
+                None => merged = Some(analyzer),
+            }
+        }
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        if let Some((_, body)) = failure {
+            return Err(body);
+        }
+        match merged {
+            Some(analyzer) => Ok(analyzer.finish()),
+            None => Err(ErrorBody::new(ErrorKind::Internal, "no analysis thread ran")),
+        }
+    })
 }
 
 /// The object form, read key by key so that releases are analysed as they arrive.
