@@ -7,7 +7,7 @@ WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
-.PHONY: run demo www-deps test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
+.PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
 
 SAMPLE := examples/pending-release.json
 
@@ -38,6 +38,7 @@ demo:
 test: pkg
 	$(CARGO) test
 	$(CARGO) test -p plugin-host -- --nocapture
+	$(CARGO) test -p fuzz-harness
 	$(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-e2e
@@ -74,6 +75,19 @@ test-node:
 	$(CARGO) build --quiet --bin release-policy
 	cd tests/node && npx tsc -p tsconfig.json
 	cd tests/node && node --test
+
+FUZZ_TARGETS := request_json pack_file structured differential
+FUZZ_SECONDS ?= 150
+
+## fuzz: every cargo-fuzz target under libFuzzer for FUZZ_SECONDS each (default 150: 10 minutes in
+## all), from the seed corpora (scenarios, the built-in pack); needs nightly and cargo-fuzz
+## (installed when missing). Crashes land in fuzz/artifacts/<target>/.
+fuzz: pkg
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	$(CARGO) run --quiet -p fuzz-harness --bin seed-corpus
+	for t in $(FUZZ_TARGETS); do \
+		(cd fuzz && cargo +nightly fuzz run --sanitizer none $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -seed=1 -print_final_stats=1) || exit 1; \
+	done
 
 ## lint: rustfmt and clippy, warnings as errors
 lint:

@@ -86,14 +86,17 @@ fn parse_short(text: &str) -> Option<u64> {
     if !unit.is_ascii_lowercase() {
         return None;
     }
-    number_then(number)?.checked_mul(unit_seconds(unit)?)
+    // Saturating: a number too large for any unit still reads as a duration, and is refused as
+    // longer than ten years rather than as malformed.
+    Some(number_then(number)?.saturating_mul(unit_seconds(unit)?))
 }
 
 fn number_then(digits: &str) -> Option<u64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    // All digits: only overflow can fail, and it means "very long".
+    Some(digits.parse().unwrap_or(u64::MAX))
 }
 
 /// `P[nW]` or `P[nD][T[nH][nM][nS]]`, integers only.
@@ -116,7 +119,7 @@ fn parse_iso(text: &str) -> Option<u64> {
             let at = allowed.find(unit)?;
             allowed = &allowed[at + 1..];
             let n = number_then(&remaining[..end])?;
-            total = total.checked_add(n.checked_mul(unit_seconds(unit)?)?)?;
+            total = total.saturating_add(n.saturating_mul(unit_seconds(unit)?));
             remaining = &remaining[end + 1..];
             any = true;
         }

@@ -43,7 +43,7 @@ pub struct Request {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub calendar: Option<CalendarInput>,
     /// Releases currently in each state, for WIP limits.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub wip: BTreeMap<String, u32>,
     /// The transition a guard request asks about.
@@ -78,7 +78,7 @@ pub struct Release {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub requested_by: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub custom_fields: Map<String, Value>,
     #[serde(default)]
@@ -144,7 +144,7 @@ pub struct HistoryEntry {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Directory {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub roles: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -185,6 +185,69 @@ pub struct CalendarInput {
 pub struct TransitionRef {
     pub from: String,
     pub to: String,
+}
+
+/// A map that refuses a key it already holds.
+trait InsertNew<V> {
+    /// Inserts a new key; gives the key back when it was already there.
+    fn insert_new(&mut self, key: String, value: V) -> Result<(), String>;
+}
+
+impl<V> InsertNew<V> for BTreeMap<String, V> {
+    fn insert_new(&mut self, key: String, value: V) -> Result<(), String> {
+        match self.entry(key) {
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(value);
+                Ok(())
+            }
+            std::collections::btree_map::Entry::Occupied(e) => Err(e.key().clone()),
+        }
+    }
+}
+
+impl InsertNew<Value> for Map<String, Value> {
+    fn insert_new(&mut self, key: String, value: Value) -> Result<(), String> {
+        match self.entry(key) {
+            serde_json::map::Entry::Vacant(e) => {
+                e.insert(value);
+                Ok(())
+            }
+            serde_json::map::Entry::Occupied(e) => Err(e.key().clone()),
+        }
+    }
+}
+
+/// A JSON object whose keys must be distinct: `{"release_type": "minor", "release_type": "major"}`
+/// is refused rather than silently keeping the last value (which could skip an approval level).
+fn unique_keys<'de, D, M, V>(deserializer: D) -> Result<M, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    M: Default + InsertNew<V>,
+    V: Deserialize<'de>,
+{
+    struct Unique<M, V>(std::marker::PhantomData<(M, V)>);
+
+    impl<'de, M: Default + InsertNew<V>, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<M, V> {
+        type Value = M;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<M, A::Error> {
+            let mut map = M::default();
+            while let Some(key) = access.next_key::<String>()? {
+                let value = access.next_value()?;
+                if let Err(key) = map.insert_new(key, value) {
+                    let key = crate::definitions::yaml::shorten(&key);
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+            }
+            Ok(map)
+        }
+    }
+
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 /// A request that does not parse or does not fit the pack.

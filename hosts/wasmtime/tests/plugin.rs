@@ -87,6 +87,10 @@ fn the_scenario_corpus_gives_byte_identical_answers_to_the_native_engine() {
             max_fuel = (answer.fuel_used, s.name.clone());
         }
     }
+    // The budgets the README publishes for hosts: 50 M fuel per call, 16 MiB of memory.
+    assert!(first.fuel_used < 50_000_000, "the first call burnt {} fuel", first.fuel_used);
+    assert!(max_fuel.0 < 50_000_000, "{} burnt {} fuel", max_fuel.1, max_fuel.0);
+    assert!(host.memory_bytes() <= 16 << 20, "the instance grew to {} bytes", host.memory_bytes());
     println!(
         "{} scenarios byte-identical; most fuel: {} ({}); memory {} KiB",
         scenarios.len(),
