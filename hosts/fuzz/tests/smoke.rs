@@ -91,6 +91,15 @@ fn seeds() -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
     let mut seeds: Vec<Vec<u8>> = corpus::load(&dir).into_iter().map(|s| s.request.into_bytes()).collect();
     seeds.push(fuzz_harness::SAMPLE.as_bytes().to_vec());
+    // Inputs the long runs turned up, kept as regression seeds.
+    let found = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fuzz-regressions");
+    let mut files: Vec<_> = std::fs::read_dir(found)
+        .expect("tests/fuzz-regressions")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    seeds.extend(files.iter().map(|f| std::fs::read(f).unwrap()));
     seeds
 }
 
@@ -141,7 +150,7 @@ fn the_plugin_module_answers_as_the_native_engine_on_mutated_requests() {
     let seeds = seeds();
     let mut host = plugin();
     let mut rng = Rng(0x5eed_0004);
-    for seed in seeds.iter().take(10) {
+    for seed in seeds.iter().take(10).chain(seeds.iter().rev().take(1)) {
         differential(&mut host, seed);
     }
     for _ in 0..150 {
