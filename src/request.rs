@@ -288,17 +288,29 @@ pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError
             path: String::new(),
         });
     }
+    parse_tracked(json, "")
+}
+
+/// Parses JSON text into a `T`, the whole text and nothing after it; an error names the JSON path of
+/// the offending value, under `prefix` (`release` for a release given on its own).
+pub(crate) fn parse_tracked<T: serde::de::DeserializeOwned>(json: &str, prefix: &str) -> Result<T, RequestError> {
+    let under = |path: String| match (prefix.is_empty(), path.is_empty()) {
+        (_, true) => prefix.to_owned(),
+        (true, false) => path,
+        (false, false) => format!("{prefix}.{path}"),
+    };
     let mut de = serde_json::Deserializer::from_str(json);
-    let request: Request = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // serde_path_to_error writes `?` for a key it never finished reading: keep the known part.
         let mut path = e.path().to_string();
         while let Some(known) = path.strip_suffix(".?") {
             path = known.to_owned();
         }
-        RequestError::at(if path == "." || path == "?" { String::new() } else { path }, e.into_inner().to_string())
+        let path = if path == "." || path == "?" { String::new() } else { path };
+        RequestError::at(under(path), e.into_inner().to_string())
     })?;
-    de.end().map_err(|e| RequestError::at("", e.to_string()))?;
-    Ok(request)
+    de.end().map_err(|e| RequestError::at(under(String::new()), e.to_string()))?;
+    Ok(value)
 }
 
 /// Checks a parsed request against the pack, and resolves its calendar (request, else the pack's

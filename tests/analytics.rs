@@ -298,3 +298,17 @@ fn recent_rollbacks_list_the_latest_five_inside_30_days() {
     assert_eq!(answer["recent_rollbacks"][0]["rollback_reason"], "reason 6");
     assert_eq!(answer["recent_rollbacks"][0]["updated_at"], "2026-11-16T10:00:00Z");
 }
+
+#[test]
+fn a_release_line_with_anything_after_it_is_malformed() {
+    let policy = Policy::builtin();
+    let now = NOW.parse().unwrap();
+    let mut analyzer = policy.analyzer(now, Default::default(), None, AnalyzeOptions::default()).unwrap();
+    let line = release("A", "minor", &[("production", "2026-11-20T00:00:00Z")]).to_string();
+    analyzer.add_json(&line).unwrap();
+    let error = analyzer.add_json(&format!("{line} {{\"id\": \"B\"}}")).unwrap_err();
+    assert_eq!(error.path.as_deref(), Some("releases[1]"));
+    assert!(error.message.contains("trailing characters"), "{}", error.message);
+    let error = analyzer.add_json("{\"id\": \"C\", \"status\": 7}").unwrap_err();
+    assert_eq!(error.path.as_deref(), Some("releases[2].status"), "{error:?}");
+}

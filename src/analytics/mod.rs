@@ -30,7 +30,7 @@ use crate::condition::{Actual, FieldPath, Leaf, Literal};
 use crate::definitions::{Dashboard, Filter, Pack, Widget};
 use crate::duration::Duration;
 use crate::error::{ErrorBody, ErrorKind};
-use crate::request::{self, CalendarInput, Directory, Release, Request, RequestError, RequestLimits};
+use crate::request::{self, CalendarInput, Directory, Release, Request, RequestLimits};
 use crate::{Policy, chain};
 use expr::{Expr, ReleaseView, Tally};
 
@@ -493,16 +493,7 @@ impl<'p> Analyzer<'p> {
         } else if let Some(release) = fast_parse(json) {
             Ok(release)
         } else {
-            let mut de = serde_json::Deserializer::from_str(json);
-            serde_path_to_error::deserialize::<_, Release>(&mut de).map_err(|e| {
-                let mut path = e.path().to_string();
-                while let Some(known) = path.strip_suffix(".?") {
-                    path = known.to_owned();
-                }
-                let path = if path == "." || path == "?" { String::new() } else { path };
-                RequestError { kind: ErrorKind::Request, message: e.into_inner().to_string(), path: format!("release.{path}") }
-                    .to_error_body()
-            })
+            request::parse_tracked::<Release>(json, "release").map_err(|e| e.to_error_body())
         };
         match parsed {
             Ok(release) => self.add(release),
