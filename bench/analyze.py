@@ -68,7 +68,7 @@ def main():
     for count in (100_000, 1_000_000):
         path = history(count)
         size = os.path.getsize(path)
-        runs = [measure([BINARY, "analyze", "--compact", "--now", NOW, path]) for _ in range(3 if count < 1_000_000 else 2)]
+        runs = [measure([BINARY, "analyze", "--compact", "--now", NOW, path]) for _ in range(3)]
         best = min(r[0] for r in runs)
         rss = max(r[1] for r in runs)
         peer = python_parse(path)

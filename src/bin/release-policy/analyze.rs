@@ -92,6 +92,8 @@ pub fn run(
 /// Lines of one block, with the index of its first release (blank lines do not count).
 struct Block {
     text: Vec<u8>,
+    /// Where each release's line ends in `text` (blank lines are left out of the block).
+    ends: Vec<usize>,
     first: u64,
 }
 
@@ -123,7 +125,10 @@ fn json_lines(
                         continue;
                     }
                     analyzer.skip_to(block.first);
-                    for line in block.text.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()) {
+                    let mut start = 0;
+                    for &end in &block.ends {
+                        let line = block.text[start..end].trim_ascii_end();
+                        start = end;
                         let index = analyzer.position();
                         let outcome = match std::str::from_utf8(line) {
                             Ok(text) => analyzer.add_json(text),
@@ -146,23 +151,27 @@ fn json_lines(
         let mut turn = 0usize;
         let mut read_error = None;
         loop {
-            // A block of whole lines, about BLOCK bytes.
+            // A block of whole lines, about BLOCK bytes; the reader notes where each line ends so
+            // that the workers need not scan for newlines again.
             let mut text = Vec::with_capacity(BLOCK + 4096);
+            let mut ends = Vec::new();
             while text.len() < BLOCK {
+                let start = text.len();
                 match input.read_until(b'\n', &mut text) {
                     Ok(0) => break,
-                    Ok(_) => {}
+                    Ok(_) if text[start..].trim_ascii().is_empty() => text.truncate(start),
+                    Ok(_) => ends.push(text.len()),
                     Err(e) => {
                         read_error = Some(request_error(format!("cannot read the input: {e}")));
                         break;
                     }
                 }
             }
-            if text.is_empty() {
+            if ends.is_empty() {
                 break;
             }
-            let releases = text.split(|b| *b == b'\n').filter(|l| !l.trim_ascii().is_empty()).count() as u64;
-            let block = Block { text, first };
+            let releases = ends.len() as u64;
+            let block = Block { text, ends, first };
             first += releases;
             for _ in 0..releases {
                 progress.tick();

@@ -3,6 +3,9 @@
 //!
 //! Exit codes: 0 success, 2 bad input (the error JSON is on stdout), 1 internal failure.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod analyze;
 mod describe;
 
