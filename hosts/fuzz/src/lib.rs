@@ -46,9 +46,10 @@ fn check_guard(answer: &str, evaluation: Option<&Value>, asked_to: Option<&str>)
 
 /// Semantic invariants of one evaluation.
 fn check_evaluation(request: &Value, evaluation: &Value, timeline: &Value) {
-    let now = request["now"].as_str().unwrap_or_default().to_owned();
-    if let Some(wake) = evaluation["wake_at"].as_str() {
-        assert!(wake > now.as_str() || now.is_empty() || !now.ends_with('Z'), "wake_at {wake} is not after now {now}");
+    // Compared as instants: `now` may carry an offset or a lowercase `t` (RFC 3339 allows both).
+    let instant = |v: &Value| v.as_str().and_then(|t| t.parse::<release_policy::calendar::Instant>().ok());
+    if let (Some(wake), Some(now)) = (instant(&evaluation["wake_at"]), instant(&request["now"])) {
+        assert!(wake > now, "wake_at {wake} is not after now {now}");
     }
     let levels = evaluation["chain"]["levels"].as_array().cloned().unwrap_or_default();
     let numbers: Vec<u64> = levels.iter().filter_map(|l| l["level"].as_u64()).collect();
