@@ -3,6 +3,9 @@
 //!
 //! Exit codes: 0 success, 2 bad input (the error JSON is on stdout), 1 internal failure.
 
+/// Parsing releases allocates many small strings: mimalloc keeps `analyze` about a quarter faster
+/// than the system allocator. (The binary is also compiled, unused, when testing on wasm32.)
+#[cfg(not(target_arch = "wasm32"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
