@@ -312,3 +312,58 @@ fn a_release_line_with_anything_after_it_is_malformed() {
     let error = analyzer.add_json("{\"id\": \"C\", \"status\": 7}").unwrap_err();
     assert_eq!(error.path.as_deref(), Some("releases[2].status"), "{error:?}");
 }
+
+/// Analyzers over consecutive parts of a history, merged, answer what one analyzer over the whole
+/// history answers — the rule the CLI's JSON Lines threads rely on.
+#[test]
+fn merged_analyzers_answer_as_one_pass_whatever_the_split() {
+    let states = ["development", "staging", "pending_approval", "production", "completed", "rollback", "failed"];
+    let mut lines = Vec::new();
+    for i in 0..60u32 {
+        let day = 1 + i % 27;
+        let walk = 1 + (i as usize * 3) % states.len();
+        let history: Vec<(&str, String)> =
+            states[..walk].iter().enumerate().map(|(k, s)| (*s, format!("2026-11-{day:02}T{:02}:00:00Z", 8 + k))).collect();
+        let history: Vec<(&str, &str)> = history.iter().map(|(s, at)| (*s, at.as_str())).collect();
+        let mut r = release(&format!("R{i}"), ["major", "minor", "patch"][i as usize % 3], &history);
+        if i % 5 == 0 {
+            r["approvals"] =
+                json!([{ "level": 1, "approver": "quinn", "decision": "approve", "at": format!("2026-11-{day:02}T11:30:00Z") }]);
+        }
+        lines.push(r.to_string());
+    }
+    lines.insert(17, "{\"id\": \"BAD\"}".to_owned());
+    let policy = Policy::builtin();
+    let now = NOW.parse().unwrap();
+    let options = AnalyzeOptions { skip_invalid: true, ..AnalyzeOptions::default() };
+    let start = || policy.analyzer(now, serde_json::from_value(directory()).unwrap(), None, options).unwrap();
+    let mut whole = start();
+    for line in &lines {
+        whole.add_json(line).unwrap();
+    }
+    let whole = serde_json::to_value(whole.finish()).unwrap();
+    // The planted bad line, and a release whose last move (27 Nov 13:00) is after now (12:00).
+    assert_eq!(whole["skipped"], 2, "{}", whole["skipped_errors"]);
+    // The history reaches every widget, so the comparison below means something.
+    for list in ["pending_approvals", "recent_rollbacks", "approval_time_by_level", "releases_by_type"] {
+        assert!(!whole[list].as_array().unwrap().is_empty(), "{list} is empty");
+    }
+    for cuts in [vec![1], vec![17, 18], vec![5, 30, 31, 59], vec![10, 20, 30, 40, 50]] {
+        let mut bounds = vec![0];
+        bounds.extend(&cuts);
+        bounds.push(lines.len());
+        let mut parts = bounds.windows(2).map(|w| {
+            let mut part = start();
+            part.skip_to(w[0] as u64);
+            for line in &lines[w[0]..w[1]] {
+                part.add_json(line).unwrap();
+            }
+            part
+        });
+        let mut merged = parts.next().unwrap();
+        for part in parts {
+            merged.merge(part);
+        }
+        assert_eq!(serde_json::to_value(merged.finish()).unwrap(), whole, "cut at {cuts:?}");
+    }
+}
