@@ -316,11 +316,20 @@ pub(crate) fn parse_tracked<T: serde::de::DeserializeOwned>(json: &str, prefix: 
 /// Checks a parsed request against the pack, and resolves its calendar (request, else the pack's
 /// workspace calendar, else the default).
 pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<Calendar, RequestError> {
-    let release = &request.release;
+    check_release(&request.release, request.now, pack, limits)?;
+    check_context(&request.directory, request.transition.as_ref(), &request.wip, pack)?;
+    resolve_calendar(request.calendar.as_ref(), pack)
+}
+
+fn state_error(pack: &Pack, path: String, name: &str) -> RequestError {
+    let states: Vec<&str> = pack.workflow.states.iter().map(|s| s.id.as_str()).collect();
+    RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states.join(", ")))
+}
+
+/// The release's part of [`check`]: limits, states, case type, custom fields, history, approvals.
+pub(crate) fn check_release(release: &Release, now: Instant, pack: &Pack, limits: &RequestLimits) -> Result<(), RequestError> {
     let workflow = &pack.workflow;
-    let states = || workflow.states.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ");
-    let state_error =
-        |path: String, name: &str| RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states()));
+    let state_error = |path: String, name: &str| state_error(pack, path, name);
 
     if release.approvals.len() > limits.max_approvals {
         return Err(RequestError {
@@ -335,8 +344,8 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
     if workflow.state(&release.status).is_none() {
         return Err(state_error("release.status".to_owned(), &release.status));
     }
-    if release.status_since > request.now {
-        return Err(RequestError::at("release.status_since", format!("{} is after now ({})", release.status_since, request.now)));
+    if release.status_since > now {
+        return Err(RequestError::at("release.status_since", format!("{} is after now ({now})", release.status_since)));
     }
     let Some(case_type) = pack.case_type(&release.case_type) else {
         let known: Vec<_> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
@@ -377,7 +386,20 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
             return Err(RequestError::at(path("approver"), "the approver is empty"));
         }
     }
-    for (i, d) in request.directory.delegations.iter().enumerate() {
+    Ok(())
+}
+
+/// The part of [`check`] that a request shares with every release it could carry: the directory,
+/// the transition asked about and the WIP counts.
+pub(crate) fn check_context(
+    directory: &Directory,
+    transition: Option<&TransitionRef>,
+    wip: &BTreeMap<String, u32>,
+    pack: &Pack,
+) -> Result<(), RequestError> {
+    let workflow = &pack.workflow;
+    let state_error = |path: String, name: &str| state_error(pack, path, name);
+    for (i, d) in directory.delegations.iter().enumerate() {
         if d.end <= d.start {
             return Err(RequestError::at(
                 format!("directory.delegations[{i}].end"),
@@ -385,19 +407,24 @@ pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<C
             ));
         }
     }
-    if let Some(t) = &request.transition {
+    if let Some(t) = transition {
         for (side, name) in [("from", &t.from), ("to", &t.to)] {
             if workflow.state(name).is_none() {
                 return Err(state_error(format!("transition.{side}"), name));
             }
         }
     }
-    for state in request.wip.keys() {
+    for state in wip.keys() {
         if workflow.state(state).is_none() {
             return Err(state_error(format!("wip.{state}"), state));
         }
     }
-    match &request.calendar {
+    Ok(())
+}
+
+/// The calendar a request works in: its own, else the pack's workspace calendar, else the default.
+pub(crate) fn resolve_calendar(input: Option<&CalendarInput>, pack: &Pack) -> Result<Calendar, RequestError> {
+    match input {
         Some(input) => calendar_of(input),
         None => Ok(pack.workspace.calendar.clone().unwrap_or_default()),
     }

@@ -367,3 +367,18 @@ fn merged_analyzers_answer_as_one_pass_whatever_the_split() {
         assert_eq!(serde_json::to_value(merged.finish()).unwrap(), whole, "cut at {cuts:?}");
     }
 }
+
+#[test]
+fn a_bad_shared_calendar_or_directory_is_reported_at_its_own_path_not_on_a_release() {
+    let policy = Policy::builtin();
+    let releases = vec![release("A", "minor", &[("production", "2026-11-20T00:00:00Z")])];
+    let input = json!({ "now": NOW, "calendar": { "timezone": "Mars/Olympus" }, "releases": releases });
+    let error = policy.analyze_json(&input.to_string(), &AnalyzeOptions::default()).unwrap_err();
+    assert_eq!(error.path.as_deref(), Some("calendar.timezone"), "{error:?}");
+    let input = json!({ "now": NOW, "directory": { "delegations": [{ "from": "dana", "to": "mia",
+        "start": "2026-11-20T00:00:00Z", "end": "2026-11-10T00:00:00Z" }] }, "releases": releases });
+    let error = policy.analyze_json(&input.to_string(), &AnalyzeOptions::default()).unwrap_err();
+    assert_eq!(error.path.as_deref(), Some("directory.delegations[0].end"), "{error:?}");
+    let error = policy.analyze_json(r#"{"now": 5, "releases": []}"#, &AnalyzeOptions::default()).unwrap_err();
+    assert_eq!(error.path.as_deref(), Some("now"), "{error:?}");
+}

@@ -186,6 +186,8 @@ struct Plan<'p> {
     /// The workflow's metrics.
     metrics: Vec<(&'p str, &'p str, Expr)>,
     chain_state: &'p str,
+    /// The states whose entries the velocity widget counts (its `status` filter).
+    velocity_states: Vec<&'p str>,
 }
 
 /// The window of the workflow metrics (`analytics.metrics` name none): the dashboard's recent window.
@@ -222,7 +224,7 @@ impl<'p> Plan<'p> {
             .iter()
             .map(|m| Expr::parse(&m.expression).map(|e| (m.id.as_str(), m.expression.as_str(), e)).map_err(|e| bad(&m.id, e)))
             .collect::<Result<Vec<_>, _>>()?;
-        let plan = Plan {
+        let mut plan = Plan {
             dashboard,
             velocity: widget(dashboard, "release_velocity")?,
             approval_time: widget(dashboard, "approval_time")?,
@@ -234,7 +236,11 @@ impl<'p> Plan<'p> {
             by_type: widget(dashboard, "release_by_type")?,
             metrics,
             chain_state: pack.chain_transition().map_or("pending_approval", |(t, _)| t.from.as_str()),
+            velocity_states: Vec::new(),
         };
+        let velocity = plan.velocity;
+        plan.velocity_states =
+            velocity.query.filter.iter().filter(|f| f.field == "status").flat_map(|f| f.values.iter().map(String::as_str)).collect();
         for w in [plan.velocity, plan.approval_time, plan.rollback.0, plan.lead_time, plan.wait_by_role, plan.by_type] {
             window(w)?;
         }
@@ -328,12 +334,15 @@ pub struct Analyzer<'p> {
     rollback: Vec<Tally>,
     lead_buckets: Vec<u64>,
     wait_by_role: BTreeMap<String, Tally>,
-    by_type: BTreeMap<Option<String>, u64>,
+    by_type: BTreeMap<String, u64>,
+    /// Releases in the by-type window without the grouped field.
+    untyped: u64,
     /// The oldest pending releases, at most the widget's limit.
     pending: TopN<Instant, PendingApproval>,
     /// The latest rollbacks, at most the widget's limit.
     rollbacks: TopN<std::cmp::Reverse<Instant>, RecentRollback>,
-    longest_pending: BTreeMap<String, f64>,
+    /// Per dashboard alert (by position), the largest value of the field it watches.
+    longest_pending: Vec<f64>,
     metrics: Vec<Vec<Tally>>,
     index: u64,
     analysed: u64,
@@ -360,11 +369,15 @@ impl Policy {
         options: AnalyzeOptions,
     ) -> Result<Analyzer<'_>, ErrorBody> {
         let plan = Plan::of(self.pack())?;
-        // The calendar is checked once, as part of a request with no release of note.
+        // What every release shares is checked once, here, with its own path (`directory…`,
+        // `calendar…`); each release then checks only itself.
+        request::check_context(&directory, None, &BTreeMap::new(), self.pack()).map_err(|e| e.to_error_body())?;
+        request::resolve_calendar(calendar.as_ref(), self.pack()).map_err(|e| e.to_error_body())?;
         let rollback = plan.rollback.1.tallies();
         let metrics = plan.metrics.iter().map(|(_, _, e)| e.tallies()).collect();
         let lead_buckets = vec![0; plan.lead_time.query.buckets.len() + 1];
         let pending = TopN::new(plan.pending.query.limit.unwrap_or(10) as usize);
+        let longest_pending = vec![0.0; plan.dashboard.alerts.len()];
         let rollbacks = TopN::new(plan.rollbacks.query.limit.unwrap_or(5) as usize);
         Ok(Analyzer {
             policy: self,
@@ -379,9 +392,10 @@ impl Policy {
             lead_buckets,
             wait_by_role: BTreeMap::new(),
             by_type: BTreeMap::new(),
+            untyped: 0,
             pending,
             rollbacks,
-            longest_pending: BTreeMap::new(),
+            longest_pending,
             metrics,
             index: 0,
             analysed: 0,
@@ -410,14 +424,7 @@ impl Policy {
             calendar: Option<CalendarInput>,
             releases: Vec<Box<serde_json::value::RawValue>>,
         }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let head: Head = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            ErrorBody {
-                path: (path != "." && !path.contains('?')).then_some(path),
-                ..ErrorBody::new(ErrorKind::Request, e.into_inner().to_string())
-            }
-        })?;
+        let head: Head = request::parse_tracked(json, "").map_err(|e| e.to_error_body())?;
         let mut analyzer = self.analyzer(head.now, head.directory, head.calendar, *options)?;
         for raw in &head.releases {
             analyzer.add_json(raw.get())?;
@@ -463,10 +470,10 @@ impl<'p> Analyzer<'p> {
         for (kind, n) in other.by_type {
             *self.by_type.entry(kind).or_default() += n;
         }
+        self.untyped += other.untyped;
         self.pending.absorb(other.pending);
         self.rollbacks.absorb(other.rollbacks);
-        for (id, hours) in other.longest_pending {
-            let longest = self.longest_pending.entry(id).or_insert(0.0);
+        for (longest, hours) in self.longest_pending.iter_mut().zip(other.longest_pending) {
             *longest = longest.max(hours);
         }
         for (into, from) in self.metrics.iter_mut().zip(&other.metrics) {
@@ -503,6 +510,10 @@ impl<'p> Analyzer<'p> {
 
     /// Adds one release; a malformed one fails with `releases[i]` in its path, or is skipped.
     pub fn add(&mut self, release: Release) -> Result<(), ErrorBody> {
+        if let Err(e) = request::check_release(&release, self.now, self.policy.pack(), &self.options.limits) {
+            return self.reject(e.to_error_body());
+        }
+        // The shared directory and calendar lend themselves to the request for the time it is observed.
         let request = Request {
             now: self.now,
             release,
@@ -511,25 +522,12 @@ impl<'p> Analyzer<'p> {
             wip: BTreeMap::new(),
             transition: None,
         };
-        let checked = request::check(&request, self.policy.pack(), &self.options.limits);
-        let outcome = match checked {
-            Ok(_) => {
-                let request = self.observe(request);
-                self.analysed += 1;
-                (request, Ok(()))
-            }
-            Err(e) => (request, Err(e.to_error_body())),
-        };
-        let (request, result) = outcome;
+        let request = self.observe(request);
         self.directory = request.directory;
         self.calendar = request.calendar;
-        match result {
-            Ok(()) => {
-                self.index += 1;
-                Ok(())
-            }
-            Err(body) => self.reject(body),
-        }
+        self.analysed += 1;
+        self.index += 1;
+        Ok(())
     }
 
     fn reject(&mut self, mut body: ErrorBody) -> Result<(), ErrorBody> {
@@ -557,16 +555,8 @@ impl<'p> Analyzer<'p> {
 
         // Velocity: entries into the filtered states inside the window, by ISO week.
         if let Some(range) = plan.velocity.query.time_range {
-            let targets: Vec<&str> = plan
-                .velocity
-                .query
-                .filter
-                .iter()
-                .filter(|f| f.field == "status")
-                .flat_map(|f| f.values.iter().map(String::as_str))
-                .collect();
             for (to, at) in &facts.entries {
-                if targets.contains(to) && in_window(*at, now, range) {
+                if plan.velocity_states.contains(to) && in_window(*at, now, range) {
                     *self.velocity.entry(iso_week(*at)).or_default() += 1;
                 }
             }
@@ -602,13 +592,20 @@ impl<'p> Analyzer<'p> {
         }
         if inside(plan.by_type) {
             let field = plan.by_type.query.group_by.as_deref().unwrap_or("release_type");
-            *self.by_type.entry(facts.field(field).map(str::to_owned)).or_default() += 1;
+            match facts.field(field) {
+                // Looked up first: a key is allocated once per type, not once per release.
+                Some(kind) => match self.by_type.get_mut(kind) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.by_type.insert(kind.to_owned(), 1);
+                    }
+                },
+                None => self.untyped += 1,
+            }
         }
-        for alert in &plan.dashboard.alerts {
+        for (alert, longest) in plan.dashboard.alerts.iter().zip(self.longest_pending.iter_mut()) {
             if alert.field.as_deref() == Some("pending_duration_hours") && passes(&alert.filter, &facts) {
-                let h = hours(now.seconds_since(request.release.status_since));
-                let longest = self.longest_pending.entry(alert.id.clone()).or_insert(0.0);
-                *longest = longest.max(h);
+                *longest = longest.max(hours(now.seconds_since(request.release.status_since)));
             }
         }
 
@@ -673,21 +670,21 @@ impl<'p> Analyzer<'p> {
         buckets.push(format!(">{}", buckets.last().map_or("0s", String::as_str)));
         let lead_time_histogram =
             buckets.into_iter().zip(&self.lead_buckets).map(|(bucket, &count)| BucketCount { bucket, count }).collect();
+        // Most first, then by name (the map's order, kept by a stable sort); releases without a type last.
         let mut releases_by_type: Vec<TypeCount> =
-            self.by_type.iter().map(|(t, &count)| TypeCount { release_type: t.clone(), count }).collect();
-        releases_by_type.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.release_type.is_none().cmp(&b.release_type.is_none()))
-                .then_with(|| a.release_type.cmp(&b.release_type))
-        });
+            self.by_type.iter().map(|(t, &count)| TypeCount { release_type: Some(t.clone()), count }).collect();
+        releases_by_type.sort_by(|a, b| b.count.cmp(&a.count));
+        if self.untyped > 0 {
+            releases_by_type.push(TypeCount { release_type: None, count: self.untyped });
+        }
         let metric_values: BTreeMap<&str, Option<f64>> =
             plan.metrics.iter().zip(&self.metrics).map(|((id, _, e), t)| (*id, e.value(t))).collect();
         let alerts = plan
             .dashboard
             .alerts
             .iter()
-            .map(|alert| {
+            .zip(&self.longest_pending)
+            .map(|(alert, longest)| {
                 let value = match (&alert.metric, &alert.field) {
                     (Some(metric), _) if metric == &plan.rollback.0.id => rollback_rate,
                     (Some(metric), _) => metric_values
@@ -695,7 +692,7 @@ impl<'p> Analyzer<'p> {
                         .find(|(id, _)| *id == metric || id.rsplit_once('.').is_some_and(|(_, short)| short == metric))
                         .and_then(|(_, v)| *v)
                         .map_or(0.0, round2),
-                    (None, _) => round2(self.longest_pending.get(&alert.id).copied().unwrap_or(0.0)),
+                    (None, _) => round2(*longest),
                 };
                 let leaf = Leaf {
                     field: FieldPath::ApprovalPendingDurationHours,
