@@ -673,7 +673,7 @@ impl<'p> Analyzer<'p> {
         // Most first, then by name (the map's order, kept by a stable sort); releases without a type last.
         let mut releases_by_type: Vec<TypeCount> =
             self.by_type.iter().map(|(t, &count)| TypeCount { release_type: Some(t.clone()), count }).collect();
-        releases_by_type.sort_by(|a, b| b.count.cmp(&a.count));
+        releases_by_type.sort_by_key(|t| std::cmp::Reverse(t.count));
         if self.untyped > 0 {
             releases_by_type.push(TypeCount { release_type: None, count: self.untyped });
         }
