@@ -363,7 +363,7 @@ fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
     // Approvals on levels, in time order (stable for equal instants); a transition's approvals are
     // the business of its guard.
     let mut on_levels: Vec<(usize, &'a Approval)> = inputs.approvals.iter().enumerate().filter(|(_, a)| a.level.is_some()).collect();
-    on_levels.sort_by_key(|(i, a)| (a.at, *i));
+    crate::sort::by_key(&mut on_levels, |(i, a)| (a.at, *i));
     let mut usable: Vec<(usize, &'a Approval)> = Vec::new();
     for (i, a) in on_levels {
         let level = a.level.unwrap_or(0);
@@ -443,7 +443,9 @@ fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
     }
     // Simultaneous events: earlier levels first (a level's auto-approval comes before the next
     // level's activation it causes), the chain's completion last.
-    sim.events.sort_by_key(|e| (e.at, if e.what == Happening::ChainComplete { u32::MAX } else { e.level }, event_rank(e.what)));
+    crate::sort::by_key(&mut sim.events, |e| {
+        (e.at, if e.what == Happening::ChainComplete { u32::MAX } else { e.level }, event_rank(e.what))
+    });
     ChainRun {
         state,
         started_at: horizon.map(|_| start),
@@ -558,7 +560,7 @@ fn run_level<'a>(
     let mut timed: Vec<(Instant, Option<usize>)> =
         inputs.chain.escalation.iter().enumerate().map(|(i, s)| (inputs.calendar.add(activated, s.after, business), Some(i))).collect();
     timed.extend(deadline.map(|d| (d, None)));
-    timed.sort_by_key(|(at, step)| (*at, step.map_or(usize::MAX, |i| i)));
+    crate::sort::by_key(&mut timed, |(at, step)| (*at, step.map_or(usize::MAX, |i| i)));
 
     let mine: Vec<(usize, &'a Approval)> = if now.is_some() {
         approvals.iter().filter(|(_, a)| a.level == Some(level.level) && a.at >= activated).copied().collect()
@@ -567,7 +569,7 @@ fn run_level<'a>(
     };
     let mut queue: Vec<(Instant, Slot, usize)> = mine.iter().enumerate().map(|(k, (_, a))| (a.at, Slot::Approval, k)).collect();
     queue.extend(timed.iter().enumerate().map(|(k, (at, _))| (*at, Slot::Time, k)));
-    queue.sort();
+    crate::sort::by(&mut queue, Ord::cmp);
 
     let mut outcome = None;
     let mut held: Vec<usize> = Vec::new();

@@ -34,6 +34,7 @@ mod policy;
 pub mod recipe;
 pub mod request;
 pub mod sla;
+pub mod sort;
 pub mod timeline;
 pub mod transition;
 

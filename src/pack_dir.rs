@@ -49,6 +49,6 @@ pub fn read(dir: &Path) -> Result<Vec<PackFile>, Diagnostic> {
             files.push(PackFile::new(name, text));
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::sort::by(&mut files, |a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -70,7 +70,7 @@ pub fn project(chain: &ApprovalChain, run: &ChainRun<'_>, sla: Option<&SlaRun<'_
         }
     }
     // Stable: simultaneous events keep the chain's order; the completion closes its instant.
-    events.sort_by_key(|e| (e.at, e.kind == Kind::ChainComplete));
+    crate::sort::by_key(&mut events, |e| (e.at, e.kind == Kind::ChainComplete));
     if let Some(end) = events.iter().find(|e| e.kind == Kind::ChainComplete).map(|e| e.at) {
         events.retain(|e| e.at <= end);
     }

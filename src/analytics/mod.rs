@@ -264,10 +264,10 @@ struct Facts<'r> {
 impl<'r> Facts<'r> {
     fn of(release: &'r Release) -> Facts<'r> {
         let mut entries: Vec<(&str, Instant)> = release.history.iter().map(|h| (h.to.as_str(), h.at)).collect();
-        entries.sort_by_key(|(_, at)| *at);
+        crate::sort::by_key(&mut entries, |(_, at)| *at);
         if !entries.iter().any(|(to, at)| *to == release.status && *at == release.status_since) {
             entries.push((release.status.as_str(), release.status_since));
-            entries.sort_by_key(|(_, at)| *at);
+            crate::sort::by_key(&mut entries, |(_, at)| *at);
         }
         Facts { release, entries }
     }
@@ -485,7 +485,7 @@ impl<'p> Analyzer<'p> {
         self.analysed += other.analysed;
         self.skipped += other.skipped;
         self.skipped_errors.extend(other.skipped_errors);
-        self.skipped_errors.sort_by_key(|e| e.index);
+        crate::sort::by_key(&mut self.skipped_errors, |e| e.index);
         self.skipped_errors.truncate(KEPT_ERRORS);
     }
 
@@ -673,7 +673,7 @@ impl<'p> Analyzer<'p> {
         // Most first, then by name (the map's order, kept by a stable sort); releases without a type last.
         let mut releases_by_type: Vec<TypeCount> =
             self.by_type.iter().map(|(t, &count)| TypeCount { release_type: Some(t.clone()), count }).collect();
-        releases_by_type.sort_by_key(|t| std::cmp::Reverse(t.count));
+        crate::sort::by_key(&mut releases_by_type, |t| std::cmp::Reverse(t.count));
         if self.untyped > 0 {
             releases_by_type.push(TypeCount { release_type: None, count: self.untyped });
         }

@@ -489,7 +489,7 @@ fn levels(node: &Node, cx: &mut Cx) -> Vec<Level> {
         out.push((level, at));
     }
     let mut levels: Vec<Level> = out.into_iter().map(|(l, _)| l).collect();
-    levels.sort_by_key(|l| l.level);
+    crate::sort::by_key(&mut levels, |l| l.level);
     levels
 }
 

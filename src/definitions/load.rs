@@ -213,9 +213,9 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     }
 
     let Cx { mut errors, mut warnings, .. } = cx;
-    errors.sort();
+    crate::sort::by(&mut errors, Ord::cmp);
     errors.dedup();
-    warnings.sort();
+    crate::sort::by(&mut warnings, Ord::cmp);
     warnings.dedup();
     match pack {
         Some(pack) if errors.is_empty() => Ok((pack, warnings)),
