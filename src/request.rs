@@ -187,33 +187,27 @@ pub struct TransitionRef {
     pub to: String,
 }
 
-/// A map that refuses a key it already holds.
+/// A map filled from a JSON object whose keys must be distinct.
 trait InsertNew<V> {
-    /// Inserts a new key; gives the key back when it was already there.
-    fn insert_new(&mut self, key: String, value: V) -> Result<(), String>;
+    fn holds(&self, key: &str) -> bool;
+    fn insert_new(&mut self, key: String, value: V);
 }
 
 impl<V> InsertNew<V> for BTreeMap<String, V> {
-    fn insert_new(&mut self, key: String, value: V) -> Result<(), String> {
-        match self.entry(key) {
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(value);
-                Ok(())
-            }
-            std::collections::btree_map::Entry::Occupied(e) => Err(e.key().clone()),
-        }
+    fn holds(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+    fn insert_new(&mut self, key: String, value: V) {
+        self.insert(key, value);
     }
 }
 
 impl InsertNew<Value> for Map<String, Value> {
-    fn insert_new(&mut self, key: String, value: Value) -> Result<(), String> {
-        match self.entry(key) {
-            serde_json::map::Entry::Vacant(e) => {
-                e.insert(value);
-                Ok(())
-            }
-            serde_json::map::Entry::Occupied(e) => Err(e.key().clone()),
-        }
+    fn holds(&self, key: &str) -> bool {
+        self.contains_key(key)
+    }
+    fn insert_new(&mut self, key: String, value: Value) {
+        self.insert(key, value);
     }
 }
 
@@ -236,12 +230,14 @@ where
 
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<M, A::Error> {
             let mut map = M::default();
+            // A duplicate is refused as its key is read, before its value: the error then points
+            // at the object (see `path_at`).
             while let Some(key) = access.next_key::<String>()? {
-                let value = access.next_value()?;
-                if let Err(key) = map.insert_new(key, value) {
+                if map.holds(&key) {
                     let key = crate::definitions::yaml::shorten(&key);
                     return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
                 }
+                map.insert_new(key, access.next_value()?);
             }
             Ok(map)
         }
@@ -293,24 +289,201 @@ pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError
 
 /// Parses JSON text into a `T`, the whole text and nothing after it; an error names the JSON path of
 /// the offending value, under `prefix` (`release` for a release given on its own).
+///
+/// The parse itself is serde_json's, untracked: the path is worked out only on an error, from the
+/// position serde_json reports, by [`path_at`]. Tracking every value as it is read (as
+/// serde_path_to_error does) cost a third of a request's parse and 54 KB of WebAssembly.
 pub(crate) fn parse_tracked<T: serde::de::DeserializeOwned>(json: &str, prefix: &str) -> Result<T, RequestError> {
-    let under = |path: String| match (prefix.is_empty(), path.is_empty()) {
-        (_, true) => prefix.to_owned(),
-        (true, false) => path,
-        (false, false) => format!("{prefix}.{path}"),
+    serde_json::from_str(json).map_err(|e| {
+        use serde_json::error::Category;
+        // serde_json reports a syntax error just past the byte it peeked and refused (a missing
+        // comma's next token, a string's closing quote after a bad escape): leave that byte out.
+        let end = error_offset(json, &e);
+        let path = match e.classify() {
+            Category::Syntax => path_at(json, end.saturating_sub(1), false),
+            Category::Data => path_at(json, end, true),
+            Category::Eof | Category::Io => path_at(json, json.len(), false),
+        };
+        let path = match (prefix.is_empty(), path.is_empty()) {
+            (_, true) => prefix.to_owned(),
+            (true, false) => path,
+            (false, false) => format!("{prefix}.{path}"),
+        };
+        RequestError::at(path, e.to_string())
+    })
+}
+
+/// The byte offset serde_json's error points just past: its line is 1-based and its column counts
+/// the bytes of that line read so far.
+fn error_offset(json: &str, e: &serde_json::Error) -> usize {
+    let line_start = match e.line() {
+        0 | 1 => 0,
+        line => json.match_indices('\n').nth(line - 2).map_or(json.len(), |(i, _)| i + 1),
     };
-    let mut de = serde_json::Deserializer::from_str(json);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        // serde_path_to_error writes `?` for a key it never finished reading: keep the known part.
-        let mut path = e.path().to_string();
-        while let Some(known) = path.strip_suffix(".?") {
-            path = known.to_owned();
+    (line_start + e.column()).min(json.len())
+}
+
+/// One open JSON container while scanning for a path.
+struct Open {
+    /// `Some(key)` in an object, `None` in an array.
+    key: Option<String>,
+    /// The array element being read.
+    index: usize,
+    at: Member,
+}
+
+/// Where the scan stands in an object member or array element.
+#[derive(Clone, Copy, PartialEq)]
+enum Member {
+    /// Before the value: an object's key, or an array between elements.
+    Before,
+    /// Reading the value.
+    Reading,
+    /// Just after the value, before the `,` or bracket that ends it.
+    Read,
+}
+
+/// The length of the valid JSON escape at the start of `bytes` (`\\n`, `\\u00e9`, a surrogate pair),
+/// or `None` for one serde_json refuses (an unknown escape, bad hex, a lone surrogate).
+fn escape_len(bytes: &[u8]) -> Option<usize> {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
+        u32::from_str_radix(digits, 16).ok().filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    match bytes.get(1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
+        b'u' => match hex(2)? {
+            0xD800..=0xDBFF if bytes.get(6..8) == Some(b"\\u") && (0xDC00..=0xDFFF).contains(&hex(8)?) => Some(12),
+            0xD800..=0xDFFF => None,
+            _ => Some(6),
+        },
+        _ => None,
+    }
+}
+
+/// The JSON path (`release.approvals[1].at`) of the value being read when serde_json stopped at
+/// byte `end` of `json`. A member or element counts from its first byte (its `:` for a member).
+/// After its last byte it still counts for a data error (serde_json reports a wrong type or a bad
+/// timestamp just after the value), not for a syntax error (a missing `,`, the end of the input),
+/// which the container raises. Scans iteratively, so hostile nesting costs a vector, not the stack.
+pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
+    let bytes = &json.as_bytes()[..end.min(json.len())];
+    let mut open: Vec<Open> = Vec::new();
+    fn set(open: &mut [Open], at: Member) {
+        if let Some(top) = open.last_mut() {
+            top.at = at;
         }
-        let path = if path == "." || path == "?" { String::new() } else { path };
-        RequestError::at(under(path), e.into_inner().to_string())
-    })?;
-    de.end().map_err(|e| RequestError::at(under(String::new()), e.to_string()))?;
-    Ok(value)
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let in_object_key = open.last().is_some_and(|o| o.key.is_some() && o.at == Member::Before);
+        match bytes[i] {
+            b'{' | b'[' => {
+                set(&mut open, Member::Reading);
+                let key = (bytes[i] == b'{').then(String::new);
+                open.push(Open { key, index: 0, at: Member::Before });
+            }
+            b'}' | b']' => {
+                open.pop();
+                set(&mut open, Member::Read);
+            }
+            b',' => {
+                if let Some(top) = open.last_mut() {
+                    top.at = Member::Before;
+                    top.index += 1;
+                }
+            }
+            b':' => set(&mut open, Member::Reading),
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                let mut broken = false;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    match bytes[i] {
+                        b'\\' => match escape_len(&json.as_bytes()[i..]) {
+                            Some(len) => i += len,
+                            None => broken = true,
+                        },
+                        c if c < 0x20 => broken = true,
+                        _ => i += 1,
+                    }
+                    if broken {
+                        break;
+                    }
+                }
+                // A string the parser cannot read (a bad escape, a control character) is where it
+                // stopped, whatever byte its error points past.
+                if broken {
+                    if !in_object_key {
+                        set(&mut open, Member::Reading);
+                    }
+                    break;
+                }
+                let closed = i < bytes.len();
+                if in_object_key {
+                    let raw = &json[start..i.min(bytes.len())];
+                    let key = serde_json::from_str(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_owned());
+                    if let Some(top) = open.last_mut() {
+                        top.key = Some(key);
+                    }
+                } else {
+                    set(&mut open, if closed { Member::Read } else { Member::Reading });
+                }
+            }
+            b if b.is_ascii_whitespace() => {}
+            _ => {
+                // A number or `true`/`false`/`null`: read once it is whole (a literal cut short is
+                // still being read).
+                let start = i;
+                while i + 1 < bytes.len()
+                    && !matches!(bytes[i + 1], b',' | b'}' | b']' | b':' | b'"')
+                    && !bytes[i + 1].is_ascii_whitespace()
+                {
+                    i += 1;
+                }
+                let token = &bytes[start..=i];
+                // Whole unless cut short: a literal missing letters, a number ending in `.`, `e` or
+                // a sign, or one the parser stopped inside (`09`: the `9` continues it).
+                let whole = if token[0].is_ascii_alphabetic() {
+                    matches!(token, b"true" | b"false" | b"null")
+                } else {
+                    let number_byte = |b: &u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
+                    token.last().is_some_and(u8::is_ascii_digit) && !json.as_bytes().get(i + 1).is_some_and(number_byte)
+                };
+                set(&mut open, if whole { Member::Read } else { Member::Reading });
+            }
+        }
+        i += 1;
+    }
+    // The byte serde_json stopped on starts an array's next element: the element has begun (an
+    // element of the wrong kind, a stray character where a value belongs).
+    if let (Some(top), Some(next)) = (open.last_mut(), json.as_bytes().get(bytes.len())) {
+        if top.key.is_none() && top.at == Member::Before && !matches!(next, b']') && !next.is_ascii_whitespace() {
+            top.at = Member::Reading;
+        }
+    }
+    let mut path = String::new();
+    let last = open.len().saturating_sub(1);
+    for (depth, frame) in open.iter().enumerate() {
+        let counts = match frame.at {
+            Member::Before => false,
+            Member::Reading => true,
+            Member::Read => data_error || depth < last,
+        };
+        if !counts {
+            break;
+        }
+        match &frame.key {
+            Some(key) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            None => path.push_str(&format!("[{}]", frame.index)),
+        }
+    }
+    path
 }
 
 /// Checks a parsed request against the pack, and resolves its calendar (request, else the pack's

@@ -202,5 +202,5 @@ fn deeply_nested_json_is_refused_not_a_stack_overflow() {
     assert!(body.message.contains("recursion limit exceeded"), "{body:?}");
     // A nested list where a timestamp belongs fails on its type before any depth is reached.
     let m = error(&format!("{{\"now\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)), ErrorKind::Request, Some("now"));
-    assert!(m.contains("expected a string"), "{m}");
+    assert!(m.contains("expected an RFC 3339 timestamp"), "{m}");
 }
