@@ -129,7 +129,7 @@ pub struct ErrorResponse<'a> {
 impl ErrorBody {
     /// `{"error": {…}}` as JSON text, the way every adapter answers an error.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&ErrorResponse { error: self, warnings: None }).unwrap_or_default()
+        crate::json::to_string(&ErrorResponse { error: self, warnings: None }).unwrap_or_default()
     }
 
     /// An error that is only a kind and a message.

@@ -478,7 +478,7 @@ fn wake_at(inputs: &chain::Inputs<'_, '_>, run: &ChainRun<'_>, sla: Option<&SlaR
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorBody> {
-    serde_json::to_string(value).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))
+    crate::json::to_string(value).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))
 }
 
 /// The chain as the answer shows it (SPEC §5).

@@ -55,7 +55,7 @@ fn parsed(json: &str) -> Result<JsValue, JsValue> {
 fn thrown(body: &ErrorBody) -> JsValue {
     let error = js_sys::Error::new(&body.message);
     let fields =
-        js_sys::JSON::parse(&serde_json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
+        js_sys::JSON::parse(&crate::json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
     if let Some(fields) = fields {
         js_sys::Object::assign(&error, &fields);
     }
@@ -102,7 +102,7 @@ impl JsPolicy {
     /// Validates a pack without keeping it: `{ok: true, warnings}` or `{error, warnings}`.
     pub fn validate(files: JsValue) -> Result<JsValue, JsValue> {
         let report = crate::validate(&pack_files(&files)?, &LoadOptions::default());
-        parsed(&serde_json::to_string(&report).unwrap_or_default())
+        parsed(&crate::json::to_string(&report).unwrap_or_default())
     }
 
     /// The files of the built-in pack, `{ "workflows/release.yaml": "<yaml text>", … }`: a starting
@@ -111,18 +111,18 @@ impl JsPolicy {
     pub fn builtin_files() -> Result<JsValue, JsValue> {
         let files: serde_json::Map<String, serde_json::Value> =
             crate::BUILTIN_FILES.iter().map(|(path, text)| ((*path).to_owned(), serde_json::Value::from(*text))).collect();
-        parsed(&serde_json::to_string(&files).unwrap_or_default())
+        parsed(&crate::json::to_string(&files).unwrap_or_default())
     }
 
     /// What this pack offers a form: states, transitions, case types and fields, roles, calendar,
     /// seed cases.
     pub fn outline(&self) -> Result<JsValue, JsValue> {
-        parsed(&serde_json::to_string(&crate::Outline::of(self.inner.pack())).unwrap_or_default())
+        parsed(&crate::json::to_string(&crate::Outline::of(self.inner.pack())).unwrap_or_default())
     }
 
     /// The load warnings of this pack.
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
-        parsed(&serde_json::to_string(self.inner.warnings()).unwrap_or_default())
+        parsed(&crate::json::to_string(self.inner.warnings()).unwrap_or_default())
     }
 
     /// Evaluates a request (an object, or JSON text): SPEC §5's answer. Throws on a bad request.
@@ -153,7 +153,7 @@ impl JsPolicy {
     pub fn guard(&self, request: JsValue) -> JsValue {
         let answer = match json_text(&request) {
             Ok(text) => self.inner.guard_json(&text, &RequestLimits::default()).unwrap_or_else(|deny| deny),
-            Err(_) => serde_json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(
+            Err(_) => crate::json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(
                 ErrorKind::Request,
                 "the request cannot be read",
             )))

@@ -26,6 +26,7 @@ pub mod escalation;
 pub mod evaluation;
 #[cfg(feature = "js")]
 pub mod js;
+pub mod json;
 pub mod outline;
 pub mod pack_dir;
 #[cfg(feature = "plugin")]

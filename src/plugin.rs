@@ -160,7 +160,7 @@ pub extern "C" fn release_policy_load(ptr: i32, len: i32) -> i32 {
             }
             Err(e) => {
                 let response = crate::error::ErrorResponse { error: &e.to_error_body(), warnings: Some(&e.warnings) };
-                (BAD_INPUT, serde_json::to_string(&response).unwrap_or_default())
+                (BAD_INPUT, crate::json::to_string(&response).unwrap_or_default())
             }
         }
     })
@@ -195,7 +195,7 @@ pub extern "C" fn release_policy_timeline(handle: i32, ptr: i32, len: i32) -> i3
 pub extern "C" fn release_policy_guard(handle: i32, ptr: i32, len: i32) -> i32 {
     let deny = |message: String| {
         let answer = crate::transition::GuardAnswer::deny_error(ErrorBody::new(ErrorKind::Request, message));
-        (BAD_INPUT, serde_json::to_string(&answer).unwrap_or_default())
+        (BAD_INPUT, crate::json::to_string(&answer).unwrap_or_default())
     };
     // SAFETY: the ABI contract (see `input`).
     let text = match unsafe { input(ptr, len) } {

@@ -429,7 +429,7 @@ impl Policy {
         for raw in &head.releases {
             analyzer.add_json(raw.get())?;
         }
-        Ok(serde_json::to_string(&analyzer.finish()).unwrap_or_default())
+        Ok(crate::json::to_string(&analyzer.finish()).unwrap_or_default())
     }
 }
 

@@ -77,7 +77,7 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(failure)) => {
             let response = release_policy::error::ErrorResponse { error: &failure.body, warnings: failure.warnings.as_deref() };
-            let json = serde_json::to_string(&response).unwrap_or_default();
+            let json = release_policy::json::to_string(&response).unwrap_or_default();
             let compact = args.iter().any(|a| a == "--compact");
             println!("{}", if compact { json } else { reformat(&json) });
             ExitCode::from(failure.code)
@@ -229,7 +229,7 @@ fn run(args: &[String]) -> Result<u8, Failure> {
             };
             match answer {
                 Ok(analytics) => {
-                    let json = serde_json::to_string(&analytics).unwrap_or_default();
+                    let json = release_policy::json::to_string(&analytics).unwrap_or_default();
                     println!("{}", if cmd.compact { json } else { reformat(&json) });
                     Ok(0)
                 }
