@@ -4,7 +4,6 @@
 //! parser), and business-time arithmetic. Time zones resolve only through jiff's bundled database,
 //! so every target applies the same rules. Must not know definitions or requests.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::Timestamp;
@@ -227,16 +226,16 @@ impl<'de> serde::Deserialize<'de> for Instant {
 pub struct Calendar {
     timezone_name: String,
     timezone: TimeZone,
-    working_days: BTreeSet<WeekdayIndex>,
+    /// Bit `n` set: weekday `n` (Monday = 0 … Sunday = 6) is a working day.
+    working_days: u8,
     hours: WorkingHours,
-    holidays: BTreeSet<Date>,
+    /// Sorted, without repeats.
+    holidays: Vec<Date>,
 }
 
-/// Monday = 0 … Sunday = 6 (jiff's `Weekday` has no `Ord`).
-type WeekdayIndex = i8;
-
-fn index(day: Weekday) -> WeekdayIndex {
-    day.to_monday_zero_offset()
+/// The bit of a weekday in `Calendar::working_days`.
+fn bit(day: Weekday) -> u8 {
+    1 << day.to_monday_zero_offset()
 }
 
 impl PartialEq for Calendar {
@@ -254,9 +253,9 @@ impl Default for Calendar {
         Calendar {
             timezone_name: "UTC".to_owned(),
             timezone: TimeZone::UTC,
-            working_days: (0..5).collect(),
+            working_days: 0b0001_1111,
             hours: WorkingHours { start: Time::constant(9, 0, 0, 0), end: Time::constant(17, 0, 0, 0) },
-            holidays: BTreeSet::new(),
+            holidays: Vec::new(),
         }
     }
 }
@@ -269,12 +268,15 @@ impl Calendar {
         hours: WorkingHours,
         holidays: impl IntoIterator<Item = Date>,
     ) -> Calendar {
+        let mut holidays: Vec<Date> = holidays.into_iter().collect();
+        holidays.sort_unstable();
+        holidays.dedup();
         Calendar {
             timezone_name: timezone.0,
             timezone: timezone.1,
-            working_days: working_days.into_iter().map(index).collect(),
+            working_days: working_days.into_iter().fold(0, |days, day| days | bit(day)),
             hours,
-            holidays: holidays.into_iter().collect(),
+            holidays,
         }
     }
 
@@ -291,11 +293,11 @@ impl Calendar {
     }
 
     pub fn is_working_day(&self, day: Weekday) -> bool {
-        self.working_days.contains(&index(day))
+        self.working_days & bit(day) != 0
     }
 
     pub fn is_holiday(&self, date: Date) -> bool {
-        self.holidays.contains(&date)
+        self.holidays.binary_search(&date).is_ok()
     }
 
     pub fn holidays(&self) -> impl Iterator<Item = Date> + '_ {

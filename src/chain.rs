@@ -6,8 +6,6 @@
 //! approvals, ladder steps and deadlines. Must not know: JSON, recipes' conditions (the caller
 //! passes in what recipes change), SLAs.
 
-use std::collections::BTreeSet;
-
 use crate::calendar::{Calendar, Instant};
 use crate::condition::Why;
 use crate::definitions::{ApprovalChain, Assignment, AssignmentKind, Group, LadderAction, Level, Logic, Required};
@@ -209,7 +207,8 @@ enum Principal<'a> {
 #[derive(Clone, Debug, Default)]
 struct Tally<'a> {
     principals: Vec<&'a str>,
-    unknown_roles: BTreeSet<usize>,
+    /// Assignment indices, each once (a group has a handful).
+    unknown_roles: Vec<usize>,
     escalated: bool,
     approvers: Vec<&'a str>,
 }
@@ -508,14 +507,15 @@ fn past<'a>(inputs: &Inputs<'a, '_>) -> ChainRun<'a> {
 }
 
 fn warn_unknown_roles(sim: &mut Sim<'_, '_>) {
-    let mut seen = BTreeSet::new();
+    let mut seen: Vec<&str> = Vec::new();
     for plan in sim.inputs.plans.iter().filter(|p| p.required) {
         for g in &plan.level.groups {
             for a in &g.assignments {
                 if a.kind == AssignmentKind::Role
                     && !sim.inputs.directory.roles.contains_key(&a.identifier)
-                    && seen.insert(a.identifier.as_str())
+                    && !seen.contains(&a.identifier.as_str())
                 {
+                    seen.push(&a.identifier);
                     let all = if g.required == Required::All { "; `all` then needs one approval for the role" } else { "" };
                     sim.warnings.push(format!(
                         "the directory has no entry for role `{}`: approvals whose `roles` list it count for it{all}",
@@ -748,9 +748,8 @@ fn apply<'a>(
         match p {
             Principal::Member(m) if !t.principals.contains(&m) => t.principals.push(m),
             Principal::Member(_) => {}
-            Principal::UnknownRole(i) => {
-                t.unknown_roles.insert(i);
-            }
+            Principal::UnknownRole(i) if !t.unknown_roles.contains(&i) => t.unknown_roles.push(i),
+            Principal::UnknownRole(_) => {}
             Principal::Escalated => t.escalated = true,
         }
         t.approvers.push(user);

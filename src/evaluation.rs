@@ -4,8 +4,6 @@
 //! Owns: the phase of the chain (live, preview, past), which recipe facts feed which module, the
 //! output shape, `wake_at`. Must not know how JSON reaches it (adapters call `*_json`).
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use serde::ser::Serializer;
 
@@ -27,23 +25,24 @@ use crate::transition::{self, GuardAnswer, TransitionRow};
 pub(crate) struct Derived {
     /// The chain's target and every state reachable from it without passing through the chain's
     /// own state: a release there has been approved.
-    pub past_states: BTreeSet<String>,
-    /// Priorities the pack mentions, plus Kiket's usual ones; others earn a warning.
-    pub priorities: BTreeSet<String>,
+    pub past_states: Vec<String>,
+    /// Priorities the pack mentions, plus Kiket's usual ones, sorted; others earn a warning.
+    pub priorities: Vec<String>,
 }
 
 impl Derived {
     pub(crate) fn of(pack: &Pack) -> Derived {
-        let mut past_states = BTreeSet::new();
+        let mut past_states: Vec<String> = Vec::new();
         if let Some((t, _)) = pack.chain_transition() {
             let mut todo = vec![t.to.as_str()];
             while let Some(state) = todo.pop() {
-                if state != t.from && past_states.insert(state.to_owned()) {
+                if state != t.from && !past_states.iter().any(|s| s == state) {
+                    past_states.push(state.to_owned());
                     todo.extend(pack.workflow.transitions.iter().filter(|n| n.from == state).map(|n| n.to.as_str()));
                 }
             }
         }
-        let mut priorities: BTreeSet<String> = ["low", "medium", "high", "critical"].iter().map(|p| (*p).to_owned()).collect();
+        let mut priorities: Vec<String> = ["low", "medium", "high", "critical"].iter().map(|p| (*p).to_owned()).collect();
         let conditions = pack
             .chain_transition()
             .into_iter()
@@ -53,9 +52,7 @@ impl Derived {
             for leaf in c.leaves() {
                 if leaf.field == FieldPath::Priority {
                     match &leaf.value {
-                        Some(crate::Literal::String(s)) => {
-                            priorities.insert(s.clone());
-                        }
+                        Some(crate::Literal::String(s)) => priorities.push(s.clone()),
                         Some(crate::Literal::List(items)) => priorities.extend(items.iter().map(ToString::to_string)),
                         _ => {}
                     }
@@ -65,10 +62,12 @@ impl Derived {
         for r in &pack.recipes {
             for a in &r.actions {
                 if let crate::definitions::ActionKind::SetPriority(p) = &a.kind {
-                    priorities.insert(p.clone());
+                    priorities.push(p.clone());
                 }
             }
         }
+        priorities.sort_unstable();
+        priorities.dedup();
         Derived { past_states, priorities }
     }
 }

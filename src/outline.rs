@@ -3,8 +3,6 @@
 //!
 //! Owns: flattening the typed [`Pack`] into a serializable summary. Must not evaluate anything.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -242,7 +240,7 @@ fn field_kind_name(kind: FieldKind) -> &'static str {
 
 /// Declared roles plus every role an assignment names (levels, ladder, transitions, recipes).
 fn roles(pack: &Pack) -> Vec<String> {
-    let mut roles: BTreeSet<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
+    let mut roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
     let mut assignments = Vec::new();
     for transition in &pack.workflow.transitions {
         assignments.extend(transition.require_approval.iter().map(|r| &r.assignment));
@@ -266,6 +264,8 @@ fn roles(pack: &Pack) -> Vec<String> {
         }
     }
     roles.extend(assignments.iter().filter(|a| a.kind == AssignmentKind::Role).map(|a| a.identifier.as_str()));
+    roles.sort_unstable();
+    roles.dedup();
     roles.into_iter().map(str::to_owned).collect()
 }
 

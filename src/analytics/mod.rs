@@ -22,6 +22,8 @@ pub mod expr;
 
 use std::collections::BTreeMap;
 
+use crate::sort::SortedMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Instant;
@@ -329,11 +331,11 @@ pub struct Analyzer<'p> {
     directory: Directory,
     calendar: Option<CalendarInput>,
     options: AnalyzeOptions,
-    velocity: BTreeMap<(i16, i8), u64>,
-    approval_time: BTreeMap<u32, Tally>,
+    velocity: SortedMap<(i16, i8), u64>,
+    approval_time: SortedMap<u32, Tally>,
     rollback: Vec<Tally>,
     lead_buckets: Vec<u64>,
-    wait_by_role: BTreeMap<String, Tally>,
+    wait_by_role: SortedMap<String, Tally>,
     by_type: BTreeMap<String, u64>,
     /// Releases in the by-type window without the grouped field.
     untyped: u64,
@@ -386,11 +388,11 @@ impl Policy {
             directory,
             calendar,
             options,
-            velocity: BTreeMap::new(),
-            approval_time: BTreeMap::new(),
+            velocity: SortedMap::new(),
+            approval_time: SortedMap::new(),
             rollback,
             lead_buckets,
-            wait_by_role: BTreeMap::new(),
+            wait_by_role: SortedMap::new(),
             by_type: BTreeMap::new(),
             untyped: 0,
             pending,
@@ -455,7 +457,7 @@ impl<'p> Analyzer<'p> {
         for (week, n) in other.velocity {
             *self.velocity.entry(week).or_default() += n;
         }
-        for (level, t) in &other.approval_time {
+        for (level, t) in other.approval_time.iter() {
             add(self.approval_time.entry(*level).or_default(), t);
         }
         for (into, from) in self.rollback.iter_mut().zip(&other.rollback) {
@@ -464,7 +466,7 @@ impl<'p> Analyzer<'p> {
         for (into, from) in self.lead_buckets.iter_mut().zip(&other.lead_buckets) {
             *into += from;
         }
-        for (role, t) in &other.wait_by_role {
+        for (role, t) in other.wait_by_role.iter() {
             add(self.wait_by_role.entry(role.clone()).or_default(), t);
         }
         for (kind, n) in other.by_type {
@@ -677,7 +679,7 @@ impl<'p> Analyzer<'p> {
         if self.untyped > 0 {
             releases_by_type.push(TypeCount { release_type: None, count: self.untyped });
         }
-        let metric_values: BTreeMap<&str, Option<f64>> =
+        let metric_values: SortedMap<&str, Option<f64>> =
             plan.metrics.iter().zip(&self.metrics).map(|((id, _, e), t)| (*id, e.value(t))).collect();
         let alerts = plan
             .dashboard
@@ -748,12 +750,12 @@ impl<'p> Analyzer<'p> {
 /// The first `limit` rows by key (ties: first seen first), in bounded memory.
 struct TopN<K, V> {
     limit: usize,
-    rows: BTreeMap<(K, u64), V>,
+    rows: SortedMap<(K, u64), V>,
 }
 
 impl<K: Ord, V> TopN<K, V> {
     fn new(limit: usize) -> TopN<K, V> {
-        TopN { limit, rows: BTreeMap::new() }
+        TopN { limit, rows: SortedMap::new() }
     }
 
     fn offer(&mut self, key: K, index: u64, row: V) {
@@ -798,8 +800,8 @@ fn chain_times(
     request: &Request,
     level_window: bool,
     role_window: bool,
-    approval_time: &mut BTreeMap<u32, Tally>,
-    wait_by_role: &mut BTreeMap<String, Tally>,
+    approval_time: &mut SortedMap<u32, Tally>,
+    wait_by_role: &mut SortedMap<String, Tally>,
 ) {
     for level in &run.levels {
         if !matches!(level.state, LevelState::Approved | LevelState::AutoApproved) || level.projected {

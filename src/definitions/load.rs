@@ -5,8 +5,6 @@
 //! `project.yaml`), `boards/*.yaml`. Paths may carry a leading `.kiket/`. Reading files from disk
 //! is the caller's business (see `pack_dir`); this module never touches the file system.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::decode::{self, Cx, Ref, RefKind};
 use super::yaml::{self, Pos, shorten};
 use super::{Pack, Workspace};
@@ -93,28 +91,36 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
         return Err(DefinitionsError { errors: vec![err], warnings: Vec::new() });
     }
 
-    // Sorted by path so that results never depend on the order a directory was listed in.
-    let mut classified: BTreeMap<String, (FileRole, &str)> = BTreeMap::new();
+    // Sorted by path so that results never depend on the order a directory was listed in; of two
+    // files with one path, the first given is read.
+    let mut classified: Vec<(String, FileRole, &str)> = Vec::new();
     for file in files {
         let path = normalise(&file.path);
         match classify(&path) {
-            Some(_) if classified.contains_key(&path) => cx.errors.push(whole_file(&path, "this file is given twice")),
-            Some(role) => {
-                classified.insert(path, (role, &file.text));
-            }
+            Some(role) => classified.push((path, role, &file.text)),
             None if path.ends_with(".yaml") || path.ends_with(".yml") => {
                 cx.warnings.push(whole_file(&path, "not part of the Kiket pack layout; ignored"));
             }
             None => {}
         }
     }
+    crate::sort::by(&mut classified, |a, b| a.0.cmp(&b.0));
+    let mut given_twice = Vec::new();
+    classified.dedup_by(|later, first| {
+        let twice = later.0 == first.0;
+        if twice {
+            given_twice.push(whole_file(&later.0, "this file is given twice"));
+        }
+        twice
+    });
+    cx.errors.extend(given_twice);
 
     let mut workflows = Vec::new();
     let mut recipes = Vec::new();
     let mut dashboards = Vec::new();
     let mut case_types = None;
     let mut workspace = None;
-    for (path, (role, text)) in &classified {
+    for (path, role, text) in &classified {
         cx.file = path.clone();
         let root = match yaml::parse(text) {
             Ok(root) => root,
@@ -168,7 +174,7 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
             w
         }),
         0 => {
-            if !classified.values().any(|(r, _)| matches!(r, FileRole::Workflow(_))) {
+            if !classified.iter().any(|(_, r, _)| matches!(r, FileRole::Workflow(_))) {
                 cx.errors.push(whole_file("workflows/", "no workflow file (workflows/<id>.yaml) in the pack"));
             }
             None
@@ -193,11 +199,11 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
             }
             let _ = recipe;
         }
-        let mut keys = BTreeSet::new();
-        for (path, _, recipe) in &recipes {
-            if !keys.insert(recipe.key.clone()) {
-                cx.errors.push(whole_file(path, format!("a second recipe with the key `{}`", recipe.key)));
-            }
+        // Each recipe after the first (in path order) with a key already used.
+        let mut keyed: Vec<(&str, &str)> = recipes.iter().map(|(path, _, recipe)| (recipe.key.as_str(), path.as_str())).collect();
+        crate::sort::by(&mut keyed, |a, b| a.0.cmp(b.0));
+        for pair in keyed.windows(2).filter(|pair| pair[0].0 == pair[1].0) {
+            cx.errors.push(whole_file(pair[1].1, format!("a second recipe with the key `{}`", pair[1].0)));
         }
     }
 
@@ -238,9 +244,10 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
     let states: Vec<&str> = pack.workflow.states.iter().map(|s| s.id.as_str()).collect();
     let case_types: Vec<&str> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
     let levels: Vec<u32> = pack.chain_transition().map(|(_, c)| c.levels.iter().map(|l| l.level).collect()).unwrap_or_default();
-    let declared_roles: BTreeSet<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
-    let mut undeclared_roles: BTreeMap<String, (Ref, usize)> = BTreeMap::new();
-    let mut undeclared_fields: BTreeMap<String, Ref> = BTreeMap::new();
+    let mut declared_roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
+    declared_roles.sort_unstable();
+    let mut undeclared_roles: Vec<Ref> = Vec::new();
+    let mut undeclared_fields: Vec<Ref> = Vec::new();
     let refs = std::mem::take(&mut cx.refs);
 
     for r in refs {
@@ -275,12 +282,12 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
                     format!("`{name}` is not an option of custom field `{field}`; its options are {}", options.join(", "))
                 })
             }
-            RefKind::Role if !declared_roles.contains(r.name.as_str()) => {
-                undeclared_roles.entry(r.name.clone()).or_insert((r.clone(), 0)).1 += 1;
+            RefKind::Role if declared_roles.binary_search(&r.name.as_str()).is_err() => {
+                undeclared_roles.push(r.clone());
                 None
             }
             RefKind::CustomField | RefKind::RequiredField if field_defs(pack, &r.name).next().is_none() => {
-                undeclared_fields.entry(r.name.clone()).or_insert(r.clone());
+                undeclared_fields.push(r.clone());
                 None
             }
             _ => None,
@@ -289,15 +296,30 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
             cx.errors.push(Diagnostic { file: r.file.clone(), line: at.line, column: at.column, message });
         }
     }
-    for (role, (first, uses)) in undeclared_roles {
+    for (first, uses) in first_of_each(undeclared_roles) {
         let message = format!(
-            "role `{role}` is used ({uses} place{}) but not declared in workspace.yaml team.roles",
+            "role `{}` is used ({uses} place{}) but not declared in workspace.yaml team.roles",
+            first.name,
             if uses == 1 { "" } else { "s" }
         );
         cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
     }
-    for (field, first) in undeclared_fields {
-        let message = format!("custom field `{field}` is not declared by any case type");
+    for (first, _) in first_of_each(undeclared_fields) {
+        let message = format!("custom field `{}` is not declared by any case type", first.name);
         cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
     }
+}
+
+/// The first reference to each name, in name order, with how many references name it. A sort
+/// rather than a map: a pack may hold as many names as it has bytes.
+fn first_of_each(mut refs: Vec<Ref>) -> Vec<(Ref, usize)> {
+    crate::sort::by(&mut refs, |a, b| a.name.cmp(&b.name));
+    let mut out: Vec<(Ref, usize)> = Vec::new();
+    for r in refs {
+        match out.last_mut() {
+            Some((first, uses)) if first.name == r.name => *uses += 1,
+            _ => out.push((r, 1)),
+        }
+    }
+    out
 }
