@@ -5,6 +5,7 @@
 //! and checking a pack as a whole (`load`). Must not know: requests, `now`, or how anything is
 //! evaluated. Display-only keys (colors, icons, descriptions of states) are read past, not kept.
 
+pub mod cron;
 pub mod yaml;
 
 mod decode;
@@ -272,13 +273,13 @@ pub struct Recipe {
 #[derive(Clone, Debug)]
 pub struct Schedule {
     text: String,
-    cron: croner::Cron,
+    cron: cron::Cron,
 }
 
 impl Schedule {
-    /// Parses a 5-field (or 6-field, with seconds) cron expression.
+    /// Parses a 5-field (or 6-field, with seconds) cron expression; see [`cron::Cron::parse`].
     pub fn parse(text: &str) -> Result<Schedule, String> {
-        text.parse::<croner::Cron>()
+        cron::Cron::parse(text)
             .map(|cron| Schedule { text: text.to_owned(), cron })
             .map_err(|e| format!("`{}` is not a cron schedule: {e}", yaml::shorten(text)))
     }
@@ -287,10 +288,9 @@ impl Schedule {
         &self.text
     }
 
-    /// The first run strictly after `after`, in `tz` (DST-correct), if any within croner's search.
+    /// The first run strictly after `after`, in `tz` (DST-correct), if any within five years.
     pub fn next_after(&self, after: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
-        let zoned = after.to_zoned(tz.clone());
-        self.cron.find_next_occurrence(&zoned, false).ok().map(|z| z.timestamp())
+        self.cron.next_after(after, tz)
     }
 }
 
