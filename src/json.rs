@@ -42,7 +42,9 @@ impl std::io::Write for Out {
 /// assert_eq!(release_policy::json::to_string(&["a", "b"]).unwrap(), r#"["a","b"]"#);
 /// ```
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
-    let mut out = Out(Vec::with_capacity(1024));
-    serde_json::to_writer(&mut out, value).map_err(|e| e.to_string())?;
-    String::from_utf8(out.0).map_err(|e| e.to_string())
+    // The writer by value, not `&mut`: std's forwarding `impl Write for &mut W` would sit between
+    // serde_json and `Out` as one more call per token.
+    let mut serializer = serde_json::Serializer::new(Out(Vec::with_capacity(1024)));
+    value.serialize(&mut serializer).map_err(|e| e.to_string())?;
+    String::from_utf8(serializer.into_inner().0).map_err(|e| e.to_string())
 }
