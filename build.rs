@@ -35,7 +35,37 @@ fn main() {
     code.push(']');
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     fs::write(out_dir.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
+    parse_builtin_pack(&files, &out_dir);
     bundle_tzdb(&out_dir);
+}
+
+/// The loader's own YAML reader (src/definitions/yaml.rs has no other dependency than yaml-rust2).
+#[allow(dead_code)]
+#[path = "src/definitions/yaml.rs"]
+mod yaml;
+
+/// Parses every file of the built-in pack into the loader's tree and stores it encoded
+/// (`builtin_trees.rs`: `(text, tree)`), so that `Policy::builtin()` skips YAML scanning. A file
+/// that does not parse gets no tree: the loader then parses it and reports the error.
+fn parse_builtin_pack(files: &[PathBuf], out_dir: &Path) {
+    let mut code = String::from("&[\n");
+    for (i, path) in files.iter().enumerate() {
+        let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let Ok(root) = yaml::parse(&text) else { continue };
+        let mut tree = Vec::new();
+        if yaml::encode(&root, &text, &mut tree).is_none() || yaml::decode(&tree, &text).as_ref() != Some(&root) {
+            continue;
+        }
+        let out = out_dir.join(format!("tree-{i}.bin"));
+        fs::write(&out, tree).expect("write a tree");
+        code.push_str(&format!(
+            "    (include_str!({:?}), include_bytes!({:?}).as_slice()),\n",
+            path.display().to_string(),
+            out.display().to_string()
+        ));
+    }
+    code.push(']');
+    fs::write(out_dir.join("builtin_trees.rs"), code).expect("write builtin_trees.rs");
 }
 
 /// Zone rules from this instant on (2000-01-01T00:00:00Z) are kept exactly; see [`trim_tzif`].

@@ -365,3 +365,24 @@ fn a_pack_may_be_given_as_json() {
     let policy = Policy::from_pack(&files).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(policy.pack(), Policy::builtin().pack());
 }
+
+/// build.rs stores the built-in pack's YAML trees so that loading it skips YAML scanning; the trees
+/// must be exactly what the loader's parser makes of the same text (else a changed definitions/
+/// file and its stored tree could disagree).
+#[test]
+fn the_stored_trees_of_the_builtin_pack_are_the_parsers_trees() {
+    use release_policy::definitions::yaml;
+    for (path, text) in release_policy::BUILTIN_FILES {
+        let parsed = yaml::parse(text).unwrap_or_else(|e| panic!("{path}: {e:?}"));
+        let mut bytes = Vec::new();
+        assert!(yaml::encode(&parsed, text, &mut bytes).is_some(), "{path}: every position is in the text");
+        assert_eq!(yaml::decode(&bytes, text).as_ref(), Some(&parsed), "{path}: the encoding round-trips");
+    }
+    // Loading through the stored trees and through the parser gives the same policy and warnings.
+    let stored = Policy::builtin();
+    let edited: Vec<PackFile> =
+        release_policy::BUILTIN_FILES.iter().map(|(path, text)| PackFile::new(*path, format!("{text}\n# edited\n"))).collect();
+    let parsed = Policy::from_pack(&edited).expect("loads");
+    assert_eq!(format!("{:?}", stored.pack()), format!("{:?}", parsed.pack()));
+    assert_eq!(stored.warnings(), parsed.warnings());
+}

@@ -122,7 +122,7 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     let mut workspace = None;
     for (path, role, text) in &classified {
         cx.file = path.clone();
-        let root = match yaml::parse(text) {
+        let root = match prebuilt(text).map_or_else(|| yaml::parse(text), Ok) {
             Ok(root) => root,
             Err(e) => {
                 cx.error(e.pos, format!("YAML syntax: {}", e.message));
@@ -322,4 +322,27 @@ fn first_of_each(mut refs: Vec<Ref>) -> Vec<(Ref, usize)> {
         }
     }
     out
+}
+
+/// The built-in pack's files with their trees, as build.rs parsed them: `(text, encoded tree)`.
+static BUILTIN_TREES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/builtin_trees.rs"));
+
+/// The tree of a file whose text is exactly one of the built-in pack's (so `Policy::builtin()`,
+/// and a pack that reuses built-in files, skip YAML scanning); `None` for any other text.
+fn prebuilt(text: &str) -> Option<yaml::Node> {
+    BUILTIN_TREES.iter().find(|(builtin, _)| *builtin == text).and_then(|(_, tree)| yaml::decode(tree, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_file_has_its_stored_tree_and_nothing_else_does() {
+        for (path, text) in crate::BUILTIN_FILES {
+            assert_eq!(prebuilt(text), yaml::parse(text).ok(), "{path}");
+            assert!(prebuilt(text).is_some(), "{path}");
+            assert!(prebuilt(&format!("{text} ")).is_none(), "{path}: another text is parsed");
+        }
+    }
 }

@@ -38,13 +38,13 @@ fn saturate(n: usize) -> u32 {
 }
 
 /// One node of a YAML document.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub pos: Pos,
     pub kind: Kind,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
     /// A scalar with its source text; `quoted` scalars are always strings.
     Scalar {
@@ -171,6 +171,149 @@ fn looks_like_float(s: &str) -> bool {
 pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
+}
+
+/// A parsed tree as compact bytes, and back: build.rs parses the built-in pack with [`parse`] and
+/// stores its trees this way, so that loading the built-in pack skips YAML scanning (the bulk of a
+/// cold start in WebAssembly). The text stays in the module anyway (`BUILTIN_FILES`), so a node
+/// refers to it: its position is a byte offset (a signed delta from the previous node's), and a
+/// scalar whose text stands verbatim at its position (most do) is just a length. Each node is a tag
+/// (bits 0–1: plain scalar, quoted scalar, sequence, mapping; bit 2: the text is the source's, one
+/// byte on for a quote when bit 3), the offset delta, then the text or the children, numbers as
+/// LEB128. `None` when a position is not in `source`: the caller then parses.
+pub fn encode(node: &Node, source: &str, out: &mut Vec<u8>) -> Option<()> {
+    let lines = LineStarts::of(source);
+    encode_node(node, source, &lines, &mut 0, out)
+}
+
+fn encode_node(node: &Node, source: &str, lines: &LineStarts, previous: &mut usize, out: &mut Vec<u8>) -> Option<()> {
+    let offset = lines.offset(source, node.pos)?;
+    let (kind, text) = match &node.kind {
+        Kind::Scalar { text, quoted: false } => (0, Some(text)),
+        Kind::Scalar { text, quoted: true } => (1, Some(text)),
+        Kind::Seq(_) => (2, None),
+        Kind::Map(_) => (3, None),
+    };
+    let verbatim =
+        text.and_then(|t| [0, 1].into_iter().find(|skip| source.get(offset + skip..).is_some_and(|rest| rest.starts_with(t.as_str()))));
+    out.push(kind | verbatim.map_or(0, |skip| 4 | (skip as u8) << 3));
+    let delta = offset as i64 - *previous as i64;
+    write_number(((delta << 1) ^ (delta >> 63)) as u64, out);
+    *previous = offset;
+    match &node.kind {
+        Kind::Scalar { text, .. } => {
+            write_number(text.len() as u64, out);
+            if verbatim.is_none() {
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+        Kind::Seq(items) => {
+            write_number(items.len() as u64, out);
+            for item in items {
+                encode_node(item, source, lines, previous, out)?;
+            }
+        }
+        Kind::Map(entries) => {
+            write_number(entries.len() as u64, out);
+            for (key, value) in entries {
+                encode_node(key, source, lines, previous, out)?;
+                encode_node(value, source, lines, previous, out)?;
+            }
+        }
+    }
+    Some(())
+}
+
+fn write_number(mut n: u64, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The tree [`encode`] wrote for `source`, or `None` if the bytes are not such a tree.
+pub fn decode(bytes: &[u8], source: &str) -> Option<Node> {
+    struct Reader<'b> {
+        bytes: &'b [u8],
+        at: usize,
+        offset: usize,
+    }
+    impl Reader<'_> {
+        fn number(&mut self) -> Option<u64> {
+            let mut n = 0u64;
+            for shift in (0..64).step_by(7) {
+                let byte = *self.bytes.get(self.at)?;
+                self.at += 1;
+                n |= u64::from(byte & 0x7f) << shift;
+                if byte < 0x80 {
+                    return Some(n);
+                }
+            }
+            None
+        }
+        fn len(&mut self) -> Option<usize> {
+            usize::try_from(self.number()?).ok()
+        }
+    }
+    fn node(r: &mut Reader<'_>, source: &str, lines: &LineStarts, depth: usize) -> Option<Node> {
+        let tag = *r.bytes.get(r.at)?;
+        r.at += 1;
+        let zigzag = r.number()?;
+        let delta = (zigzag >> 1) as i64 ^ -((zigzag & 1) as i64);
+        r.offset = usize::try_from(r.offset as i64 + delta).ok()?;
+        let offset = r.offset;
+        let pos = lines.pos(source, offset)?;
+        let len = r.len()?;
+        let kind = match tag & 3 {
+            k @ (0 | 1) => {
+                let text = if tag & 4 != 0 {
+                    let start = offset + usize::from(tag >> 3 & 1);
+                    source.get(start..start.checked_add(len)?)?.to_owned()
+                } else {
+                    let text = std::str::from_utf8(r.bytes.get(r.at..r.at.checked_add(len)?)?).ok()?.to_owned();
+                    r.at += len;
+                    text
+                };
+                Kind::Scalar { text, quoted: k == 1 }
+            }
+            _ if depth >= MAX_DEPTH => return None,
+            2 => Kind::Seq((0..len).map(|_| node(r, source, lines, depth + 1)).collect::<Option<_>>()?),
+            _ => Kind::Map(
+                (0..len).map(|_| Some((node(r, source, lines, depth + 1)?, node(r, source, lines, depth + 1)?))).collect::<Option<_>>()?,
+            ),
+        };
+        Some(Node { pos, kind })
+    }
+    let lines = LineStarts::of(source);
+    let mut reader = Reader { bytes, at: 0, offset: 0 };
+    let root = node(&mut reader, source, &lines, 0)?;
+    (reader.at == bytes.len()).then_some(root)
+}
+
+/// The byte offset where each line of a text starts, to turn a [`Pos`] (line, and column in
+/// characters) into a byte offset and back.
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn of(source: &str) -> LineStarts {
+        LineStarts(std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    fn offset(&self, source: &str, pos: Pos) -> Option<usize> {
+        let start = *self.0.get((pos.line as usize).checked_sub(1)?)?;
+        let column = (pos.column as usize).checked_sub(1)?;
+        let line = source.get(start..)?;
+        // Column `n` is after `n - 1` characters; it may stand just past the line's last one.
+        line.char_indices().map(|(i, _)| i).chain(std::iter::once(line.len())).nth(column).map(|i| start + i)
+    }
+
+    fn pos(&self, source: &str, offset: usize) -> Option<Pos> {
+        let line = self.0.partition_point(|start| *start <= offset);
+        let start = self.0[line.checked_sub(1)?];
+        let column = source.get(start..offset)?.chars().count() + 1;
+        Some(Pos { line: u32::try_from(line).ok()?, column: u32::try_from(column).ok()? })
+    }
 }
 
 /// Parses one YAML document into a [`Node`] tree. An empty file is a null scalar.
