@@ -421,7 +421,8 @@ pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
                 }
                 let closed = i < bytes.len();
                 if in_object_key {
-                    let raw = &json[start..i.min(bytes.len())];
+                    // `get`: the scan may stop inside a multi-byte character.
+                    let raw = json.get(start..i.min(bytes.len())).unwrap_or_default();
                     let key = serde_json::from_str(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_owned());
                     if let Some(top) = open.last_mut() {
                         top.key = Some(key);
@@ -698,6 +699,16 @@ mod tests {
             "escaped keys before"
         );
         assert_eq!(path_of(r#"{"now": "2026-11-30T15:00:00Z", "release": {"#), "release", "end of input inside an object");
+    }
+
+    #[test]
+    fn the_path_scan_stops_anywhere_without_panicking() {
+        let json = r#"{"a": ["é\u00e9\ud83d\ude00", {"b\"": [1.5e3, tru, "x\q"]}], "ü": nul"#;
+        for end in 0..=json.len() + 2 {
+            for data_error in [false, true] {
+                let _ = path_at(json, end, data_error);
+            }
+        }
     }
 
     #[test]

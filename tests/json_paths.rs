@@ -11,10 +11,10 @@ fn full() -> Value {
     json!({
         "now": "2026-11-30T15:00:00Z",
         "release": {
-            "id": "REL-1", "title": "Release \"v3.1.0\"", "case_type": "Release", "status": "pending_approval",
+            "id": "REL-1", "title": "Release \"v3.1.0\" — café ✓", "case_type": "Release", "status": "pending_approval",
             "status_since": "2026-11-30T09:00:00Z", "priority": "high", "labels": ["a", "breaking-change"],
             "assignee": "alice", "reporter": "alice", "requested_by": "alice",
-            "custom_fields": { "release_type": "minor", "version_tag": "v3.1.0", "target_segments": ["beta"] },
+            "custom_fields": { "release_type": "minor", "version_tag": "v3.1.0", "target_segments": ["beta"], "notes_ü": "grüße" },
             "approvals": [
                 { "level": 1, "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z", "comment": "ok" },
                 { "level": 2, "group": "sre", "approver": "sam", "roles": ["sre"], "decision": "approve", "at": "2026-11-30T11:00:00Z" }
@@ -149,7 +149,7 @@ fn syntax_errors_at_every_place_name_the_same_path() {
                 continue;
             }
             agree(&format!("{}{}", &text[..i], &text[i + 1..]), &mut checked);
-            for stray in ["x", "\\", "]", "}", "1", "\""] {
+            for stray in ["x", "\\", "]", "}", "1", "\"", "é"] {
                 agree(&format!("{}{stray}{}", &text[..i], &text[i..]), &mut checked);
             }
         }
