@@ -411,6 +411,36 @@ impl Policy {
         to_json(&run.evaluation)
     }
 
+    /// Evaluates a JSON array of requests (each an object, or a string holding request JSON) and
+    /// answers a JSON array with one answer per request in its place; a bad request answers its
+    /// `{"error": {...}}` there, so one bad request never loses the batch. `Err` only when the batch
+    /// itself is not a JSON array. The batch form spares a host one crossing per request.
+    ///
+    /// ```
+    /// use release_policy::{Policy, RequestLimits};
+    /// let answers = Policy::builtin().evaluate_many_json(r#"[{"now": "nope"}]"#, &RequestLimits::default()).unwrap();
+    /// assert!(answers.starts_with(r#"[{"error":"#));
+    /// ```
+    pub fn evaluate_many_json(&self, batch: &str, limits: &RequestLimits) -> Result<String, ErrorBody> {
+        let requests: Vec<&serde_json::value::RawValue> = request::parse_tracked(batch, "").map_err(|e| e.to_error_body())?;
+        let mut out = String::with_capacity(requests.len() * 4096 + 2);
+        out.push('[');
+        for (i, raw) in requests.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let text = raw.get();
+            // A request given as JSON text arrives as a JSON string holding it.
+            let decoded: Option<String> = if text.starts_with('"') { serde_json::from_str(text).ok() } else { None };
+            match self.evaluate_json(decoded.as_deref().unwrap_or(text), limits) {
+                Ok(answer) => out.push_str(&answer),
+                Err(body) => out.push_str(&body.to_json()),
+            }
+        }
+        out.push(']');
+        Ok(out)
+    }
+
     /// Parses a timeline request and answers JSON.
     pub fn timeline_json(&self, json: &str, limits: &RequestLimits) -> Result<String, ErrorBody> {
         let request = request::parse(json, limits).map_err(|e| e.to_error_body())?;

@@ -293,7 +293,7 @@ pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError
 /// The parse itself is serde_json's, untracked: the path is worked out only on an error, from the
 /// position serde_json reports, by [`path_at`]. Tracking every value as it is read (as
 /// serde_path_to_error does) cost a third of a request's parse and 54 KB of WebAssembly.
-pub(crate) fn parse_tracked<T: serde::de::DeserializeOwned>(json: &str, prefix: &str) -> Result<T, RequestError> {
+pub(crate) fn parse_tracked<'a, T: serde::Deserialize<'a>>(json: &'a str, prefix: &str) -> Result<T, RequestError> {
     serde_json::from_str(json).map_err(|e| {
         use serde_json::error::Category;
         // serde_json reports a syntax error just past the byte it peeked and refused (a missing

@@ -204,3 +204,22 @@ fn deeply_nested_json_is_refused_not_a_stack_overflow() {
     let m = error(&format!("{{\"now\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)), ErrorKind::Request, Some("now"));
     assert!(m.contains("expected an RFC 3339 timestamp"), "{m}");
 }
+
+#[test]
+fn a_batch_answers_each_request_in_its_place_and_a_bad_one_as_its_error() {
+    let policy = Policy::builtin();
+    let limits = RequestLimits::default();
+    let good = base().to_string();
+    let single: Value = serde_json::from_str(&policy.evaluate_json(&good, &limits).unwrap()).unwrap();
+    let bad = with(|r| r["release"]["status"] = json!("shipped"));
+    // Objects, a request given as JSON text, and a bad request in the middle.
+    let batch = format!("[{good}, {bad}, {}]", Value::from(good.clone()));
+    let answers: Value = serde_json::from_str(&policy.evaluate_many_json(&batch, &limits).unwrap()).unwrap();
+    assert_eq!(answers[0], single);
+    assert_eq!(answers[1]["error"]["path"], "release.status");
+    assert_eq!(answers[2], single, "a string element is request JSON");
+    assert_eq!(answers.as_array().unwrap().len(), 3);
+    // Not an array at all: the batch itself is refused.
+    assert_eq!(policy.evaluate_many_json(&good, &limits).unwrap_err().kind, ErrorKind::Request);
+    assert_eq!(policy.evaluate_many_json("[]", &limits).unwrap(), "[]");
+}
