@@ -222,4 +222,9 @@ fn a_batch_answers_each_request_in_its_place_and_a_bad_one_as_its_error() {
     // Not an array at all: the batch itself is refused.
     assert_eq!(policy.evaluate_many_json(&good, &limits).unwrap_err().kind, ErrorKind::Request);
     assert_eq!(policy.evaluate_many_json("[]", &limits).unwrap(), "[]");
+    // 50,000 tiny bad requests: each answers its error, in bounded memory.
+    let many = format!("[{}1]", "1,".repeat(49_999));
+    let answers: Value = serde_json::from_str(&policy.evaluate_many_json(&many, &limits).unwrap()).unwrap();
+    assert_eq!(answers.as_array().unwrap().len(), 50_000);
+    assert_eq!(answers[49_999]["error"]["kind"], "request");
 }
