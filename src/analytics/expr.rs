@@ -201,7 +201,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 s.push(d);
                 chars.next();
             }
-            tokens.push(Token::Number(s.parse().map_err(|_| format!("`{s}` is not a number"))?));
+            tokens.push(Token::Number(crate::definitions::yaml::decimal(&s).ok_or_else(|| format!("`{s}` is not a number"))?));
         } else if c.is_alphabetic() || c == '_' {
             let mut s = String::new();
             while let Some(&(_, d)) = chars.peek().filter(|(_, d)| d.is_alphanumeric() || *d == '_' || *d == '.') {

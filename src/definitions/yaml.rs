@@ -131,39 +131,69 @@ fn resolve_plain(text: &str) -> Scalar<'_> {
         "false" | "False" | "FALSE" => return Scalar::Bool(false),
         _ => {}
     }
+    // Only a digit, a sign or a point starts a number (and most scalars are names).
+    if !matches!(text.as_bytes().first(), Some(b'0'..=b'9' | b'-' | b'+' | b'.')) {
+        return Scalar::Str(text);
+    }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(i) = text.parse::<i64>() {
             return Scalar::Int(i);
         }
     }
-    if looks_like_float(digits) {
-        if let Ok(f) = text.parse::<f64>() {
-            if f.is_finite() {
-                return Scalar::Float(f);
-            }
-        }
+    if let Some(f) = decimal(text).filter(|_| text.contains(['.', 'e', 'E'])) {
+        return Scalar::Float(f);
     }
     Scalar::Str(text)
 }
 
-/// The core schema's float syntax (`1.5`, `.5`, `1e3`), without `.inf`/`.nan`, which a policy
-/// never needs and which would only be a way to smuggle non-finite numbers in.
-fn looks_like_float(s: &str) -> bool {
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let mut parts = mantissa.splitn(2, '.');
-    let whole = parts.next().unwrap_or("");
-    let frac = parts.next();
+/// Reads the core schema's float syntax (`1.5`, `-.5`, `2.`, `1e3`; `.inf`/`.nan` are not numbers
+/// to a policy, which has no use for non-finite values) as the `f64` serde_json reads for the same
+/// number written as JSON. So a threshold in a pack equals the same number in a request, and the
+/// module carries one float reader (core's would add 20 KB to the WebAssembly modules).
+///
+/// ```
+/// use release_policy::definitions::yaml::decimal;
+/// assert_eq!(decimal("+.5"), Some(0.5));
+/// assert_eq!(decimal("007.25e1"), Some(72.5));
+/// assert_eq!(decimal("."), None);
+/// assert_eq!(decimal("1e"), None);
+/// ```
+pub fn decimal(text: &str) -> Option<f64> {
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = digits(whole) && frac.is_none_or(digits) && (!whole.is_empty() || frac.is_some_and(|f| !f.is_empty()));
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    mantissa_ok && exponent_ok && (frac.is_some() || exponent.is_some())
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if !digits(whole) || !digits(fraction) || (whole.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    // The same number in JSON's stricter syntax: no `+`, no leading zeros, digits on both sides.
+    let mut json = String::with_capacity(text.len() + 2);
+    if negative {
+        json.push('-');
+    }
+    let whole = whole.trim_start_matches('0');
+    json.push_str(if whole.is_empty() { "0" } else { whole });
+    if !fraction.is_empty() {
+        json.push('.');
+        json.push_str(fraction);
+    }
+    if let Some(exponent) = exponent {
+        let magnitude = exponent.strip_prefix(['-', '+']).unwrap_or(exponent);
+        if magnitude.is_empty() || !digits(magnitude) {
+            return None;
+        }
+        json.push('e');
+        json.push_str(exponent);
+    }
+    serde_json::from_str::<f64>(&json).ok().filter(|f| f.is_finite())
 }
 
 /// A syntax or structure error in one YAML file.
@@ -489,6 +519,22 @@ mod tests {
         assert_eq!(items[1].pos, Pos { line: 4, column: 5 }, "a mapping is where its first key is");
         let inner = map_entries(&items[1]);
         assert_eq!(inner[0].1.pos, Pos { line: 4, column: 10 });
+    }
+
+    #[test]
+    fn a_number_in_a_pack_is_the_f64_the_same_number_in_a_request_is() {
+        for json in ["0.1", "0.3", "-2.5", "99.95", "1e3", "1.7976931348623157e308", "5e-324", "0.30000000000000004", "123456789.123456789"]
+        {
+            let request: f64 = serde_json::from_str(json).unwrap();
+            assert_eq!(decimal(json), Some(request), "{json}");
+        }
+        // YAML's looser spellings read as their JSON equivalents.
+        for (yaml, json) in [("+.5", "0.5"), ("2.", "2"), ("007.25", "7.25"), ("-.1E+2", "-0.1e2"), ("1.e-3", "1e-3")] {
+            assert_eq!(decimal(yaml), Some(serde_json::from_str::<f64>(json).unwrap()), "{yaml}");
+        }
+        for not_a_number in [".", "-", "+e5", "1e", "1e+", "1.2.3", "1_000.5", "0x1p3", ".inf", "NaN", "1e400", "١.٥"] {
+            assert_eq!(decimal(not_a_number), None, "{not_a_number}");
+        }
     }
 
     #[test]
