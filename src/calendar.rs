@@ -269,8 +269,7 @@ impl Calendar {
         holidays: impl IntoIterator<Item = Date>,
     ) -> Calendar {
         let mut holidays: Vec<Date> = holidays.into_iter().collect();
-        holidays.sort_unstable();
-        holidays.dedup();
+        crate::sort::unique(&mut holidays);
         Calendar {
             timezone_name: timezone.0,
             timezone: timezone.1,

@@ -299,8 +299,7 @@ pub fn eligible<'a>(
             users.retain(|u| *u != requester);
         }
     }
-    users.sort_unstable();
-    users.dedup();
+    crate::sort::unique(&mut users);
     users
 }
 

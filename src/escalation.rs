@@ -68,8 +68,7 @@ fn record<'a>(
         LadderAction::Escalate | LadderAction::NotifyExecutive => {
             let mut users: Vec<&'a str> =
                 step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();
-            users.sort_unstable();
-            users.dedup();
+            crate::sort::unique(&mut users);
             users
         }
         LadderAction::AutoApprove => Vec::new(),
@@ -98,8 +97,7 @@ fn eligible_at<'a>(
         .iter()
         .flat_map(|g| chain::eligible(g.group, &level.escalated, directory, requester, chain.allow_self_approval, at))
         .collect();
-    users.sort_unstable();
-    users.dedup();
+    crate::sort::unique(&mut users);
     users
 }
 

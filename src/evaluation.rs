@@ -66,8 +66,7 @@ impl Derived {
                 }
             }
         }
-        priorities.sort_unstable();
-        priorities.dedup();
+        crate::sort::unique(&mut priorities);
         Derived { past_states, priorities }
     }
 }
@@ -498,8 +497,7 @@ fn wake_at(inputs: &chain::Inputs<'_, '_>, run: &ChainRun<'_>, sla: Option<&SlaR
         let horizon = candidates.iter().min().copied().unwrap_or(Instant::MAX);
         let mut due: Vec<Instant> =
             request.release.approvals.iter().filter(|a| a.level.is_some() && a.at > now && a.at < horizon).map(|a| a.at).collect();
-        due.sort_unstable();
-        due.dedup();
+        crate::sort::unique(&mut due);
         if let Some(t) = due.into_iter().find(|t| chain::rerun_at(inputs, *t).is_some_and(|then| !then.same_decisions(run))) {
             candidates.push(t);
         }

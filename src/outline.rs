@@ -264,8 +264,7 @@ fn roles(pack: &Pack) -> Vec<String> {
         }
     }
     roles.extend(assignments.iter().filter(|a| a.kind == AssignmentKind::Role).map(|a| a.identifier.as_str()));
-    roles.sort_unstable();
-    roles.dedup();
+    crate::sort::unique(&mut roles);
     roles.into_iter().map(str::to_owned).collect()
 }
 

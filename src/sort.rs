@@ -35,6 +35,19 @@ pub fn by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
     by(items, |a, b| key(a).cmp(&key(b)));
 }
 
+/// Sorts `items` and drops repeated elements, like `sort_unstable` followed by `dedup`, without a
+/// sort instantiation of its own per element type.
+///
+/// ```
+/// let mut v = vec!["sre", "qa", "sre"];
+/// release_policy::sort::unique(&mut v);
+/// assert_eq!(v, ["qa", "sre"]);
+/// ```
+pub fn unique<T: Ord>(items: &mut Vec<T>) {
+    by(items, T::cmp);
+    items.dedup();
+}
+
 /// The stable order of `0..len` under `compare`: the one place std's sort is instantiated.
 fn permutation(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();

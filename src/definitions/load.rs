@@ -245,7 +245,7 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
     let case_types: Vec<&str> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
     let levels: Vec<u32> = pack.chain_transition().map(|(_, c)| c.levels.iter().map(|l| l.level).collect()).unwrap_or_default();
     let mut declared_roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
-    declared_roles.sort_unstable();
+    crate::sort::unique(&mut declared_roles);
     let mut undeclared_roles: Vec<Ref> = Vec::new();
     let mut undeclared_fields: Vec<Ref> = Vec::new();
     let refs = std::mem::take(&mut cx.refs);
