@@ -857,13 +857,25 @@ fn iso_week(t: Instant) -> (i16, i8) {
 }
 
 fn next_week((year, week): (i16, i8)) -> (i16, i8) {
-    // ISO years have 52 or 53 weeks: step a week from that week's Monday.
+    // ISO years have 52 or 53 weeks: the week of the day 7 days after this week's Monday.
     jiff::civil::ISOWeekDate::new(year, week, jiff::civil::Weekday::Monday)
         .ok()
-        .and_then(|d| d.date().checked_add(jiff::Span::new().days(7)).ok())
-        .map(|d| {
-            let w = d.iso_week_date();
-            (w.year(), w.week())
-        })
+        .and_then(|d| jiff::tz::Offset::UTC.to_timestamp(d.date().to_datetime(jiff::civil::Time::midnight())).ok())
+        .map(|monday| iso_week(Instant::from_unix_seconds(monday.as_second() + 7 * 86_400)))
         .unwrap_or((year.saturating_add(1), 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_step_across_iso_years_of_52_and_53_weeks() {
+        assert_eq!(next_week((2026, 1)), (2026, 2));
+        assert_eq!(next_week((2025, 52)), (2026, 1), "2025 has 52 ISO weeks");
+        assert_eq!(next_week((2026, 52)), (2026, 53), "2026 has 53 ISO weeks");
+        assert_eq!(next_week((2026, 53)), (2027, 1));
+        assert_eq!(iso_week("2027-01-03T23:59:59Z".parse().unwrap()), (2026, 53), "a Sunday in the 53rd week");
+        assert_eq!(iso_week("2027-01-04T00:00:00Z".parse().unwrap()), (2027, 1));
+    }
 }
