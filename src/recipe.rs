@@ -125,7 +125,7 @@ pub fn with_trigger(recipes: &[Recipe], trigger: Trigger) -> impl Iterator<Item 
 
 /// The next run of a scheduled recipe strictly after `now`, in the calendar's time zone.
 pub fn next_run(recipe: &Recipe, now: Instant, calendar: &Calendar) -> Option<Instant> {
-    recipe.schedule.as_ref()?.next_after(now.timestamp(), calendar.timezone()).map(Instant::of)
+    recipe.schedule.as_ref()?.next_after(now, &calendar.timezone())
 }
 
 #[cfg(test)]

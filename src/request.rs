@@ -638,7 +638,7 @@ fn calendar_of(input: &CalendarInput) -> Result<Calendar, RequestError> {
     let default = Calendar::default();
     let timezone = match &input.timezone {
         Some(name) => calendar::parse_timezone(name).map_err(|m| RequestError::at("calendar.timezone", m))?,
-        None => (default.timezone_name().to_owned(), default.timezone().clone()),
+        None => (default.timezone_name().to_owned(), default.timezone()),
     };
     let days = match &input.working_days {
         Some(days) => {

@@ -6,9 +6,9 @@
 //! Unicode case tables and the zoned arithmetic it needed from jiff), for the 5-field subset a pack
 //! uses. Must not know recipes or calendars: it gets a time zone and an instant.
 
-use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::TimeZone;
+
+use crate::calendar::{Instant, Zone};
 
 /// A parsed cron expression: the set of values each field matches, as bits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +99,7 @@ impl Cron {
     /// The first run strictly after `after`, reading the fields as wall-clock time in `tz`. A
     /// time that a spring-forward gap skips runs at the end of the gap, shifted by its length
     /// (02:30 → 03:30); a time that a fall-back repeats runs at its first occurrence only.
-    pub fn next_after(&self, after: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+    pub fn next_after(&self, after: Instant, tz: &Zone) -> Option<Instant> {
         let mut day = tz.to_datetime(after).date();
         for _ in 0..SEARCH_DAYS {
             if self.runs_on(day) {
@@ -107,7 +107,7 @@ impl Cron {
                     bits(self.minutes).find_map(|m| {
                         bits(self.seconds).find_map(|s| {
                             let local = DateTime::from_parts(day, Time::new(h as i8, m as i8, s as i8, 0).ok()?);
-                            tz.to_ambiguous_timestamp(local).compatible().ok().filter(|t| *t > after)
+                            tz.to_instant(local).filter(|t| *t > after)
                         })
                     })
                 });
@@ -194,7 +194,7 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
 mod tests {
     use super::*;
 
-    fn ts(text: &str) -> Timestamp {
+    fn ts(text: &str) -> Instant {
         text.parse().unwrap()
     }
 

@@ -1268,7 +1268,7 @@ pub(crate) fn calendar(node: &Node, cx: &mut Cx) -> Option<Calendar> {
     let default = Calendar::default();
     let timezone = match f.get("timezone") {
         Some(n) => parsed(n, cx, calendar::parse_timezone)?,
-        None => (default.timezone_name().to_owned(), default.timezone().clone()),
+        None => (default.timezone_name().to_owned(), default.timezone()),
     };
     let days = match f.get("working_days") {
         Some(n) => list(n, cx, |d, cx| parsed(d, cx, calendar::parse_weekday))?,

@@ -289,7 +289,7 @@ impl Schedule {
     }
 
     /// The first run strictly after `after`, in `tz` (DST-correct), if any within five years.
-    pub fn next_after(&self, after: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+    pub fn next_after(&self, after: crate::calendar::Instant, tz: &crate::calendar::Zone) -> Option<crate::calendar::Instant> {
         self.cron.next_after(after, tz)
     }
 }
