@@ -2,7 +2,7 @@
 //!
 //! Owns parsing instants and a calendar's parts (shared by the definitions decoder and the request
 //! parser), and business-time arithmetic. Time zones resolve only through the database build.rs
-//! bundles ([`zone`]), so every target applies the same rules. Must not know definitions or requests.
+//! bundles ([`Zone`]), so every target applies the same rules. Must not know definitions or requests.
 
 use std::fmt;
 
