@@ -2,7 +2,7 @@
 //!
 //! Owns: the writer serde_json fills. Why: `serde_json::to_string` writes through `Vec<u8>`'s
 //! `io::Write`, a call chain per token that the size-optimised WebAssembly build does not inline —
-//! two fifths of an evaluation's time in Node.js went there. [`Out`] copies straight into spare
+//! two fifths of an evaluation's time in Node.js went there. `Out` copies straight into spare
 //! capacity, and one writer type means every `Serialize` impl is instantiated once. Must not know
 //! the domain.
 
