@@ -5,6 +5,9 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
 WASM_PROFILE := wasm-release
 WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
+# The npm package's module: its own profile (Cargo.toml), tuned for speed within its size budget.
+JS_PROFILE := wasm-js
+JS_OUT := target/$(WASM_TARGET)/$(JS_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 
 .PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
@@ -112,8 +115,8 @@ bench: pkg
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
 # The JS build keeps its symbols until wasm-bindgen has read the `target_features` section it needs
-# (`strip = true` would drop it); wasm-bindgen then drops the function names, which would otherwise be
-# a fifth of the module gzipped.
+# (`strip = true` would drop it; the wasm-js profile strips debug info only); wasm-bindgen then drops
+# the function names, which would otherwise be a fifth of the module gzipped.
 BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 
 ## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
@@ -122,10 +125,10 @@ pkg: wasm-target wasm-bindgen-cli
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features plugin
 	@mkdir -p pkg
 	cp $(WASM_OUT) $(PLUGIN)
-	CARGO_PROFILE_WASM_RELEASE_STRIP=debuginfo $(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features js
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(JS_PROFILE) --features js
 	rm -rf pkg/node pkg/web
-	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(WASM_OUT)
-	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/web $(WASM_OUT)
+	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)
+	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/web $(JS_OUT)
 	echo '{"type": "commonjs"}' > pkg/node/package.json
 	rm -rf pkg/types/gen
 	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --features ts export_bindings >/dev/null
