@@ -1,11 +1,12 @@
 // make bench (Node.js part): the npm package on a typical pending release, beside peers measured in
 // the same run. Prints medians and ratios; asserts nothing (performance lives here, not in tests).
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Engine } from "json-rules-engine";
 import { Policy } from "kiket-release-policy";
 
@@ -79,8 +80,17 @@ const rules = await time("peer: json-rules-engine, the 3 condition rules only", 
 const ours = coldStart(`const t=performance.now(); const { Policy } = await import("kiket-release-policy"); Policy.builtin(); console.log(performance.now()-t);`);
 const importOnly = coldStart(`const t=performance.now(); const { Policy } = await import("kiket-release-policy"); console.log(performance.now()-t);`);
 const cedar = coldStart(`const t=performance.now(); const cedar = await import("@cedar-policy/cedar-wasm/nodejs"); cedar.getCedarVersion(); console.log(performance.now()-t);`);
+// Floors of any cold start here: Node's first ES module import (of an empty module), and V8
+// compiling (validating) our module's bytes with nothing else.
+const emptyModule = path.join(tmpdir(), "kiket-bench-empty-module.mjs");
+writeFileSync(emptyModule, "export default 1;\n");
+const emptyImport = coldStart(`const t=performance.now(); await import(${JSON.stringify(pathToFileURL(emptyModule).href)}); console.log(performance.now()-t);`);
+const wasmFile = JSON.stringify(path.join(root, "pkg/node/release_policy_bg.wasm"));
+const compileOnly = coldStart(`import { readFileSync } from "node:fs"; const t=performance.now(); new WebAssembly.Module(readFileSync(${wasmFile})); console.log(performance.now()-t);`);
 console.log(`${"cold start: import + Policy.builtin()".padEnd(62)} ${ours.toFixed(2).padStart(9)} ms (median of 7 processes)`);
 console.log(`${"  of which import (compiling the module)".padEnd(62)} ${importOnly.toFixed(2).padStart(9)} ms (median of 7 processes)`);
+console.log(`${"floor: Node's first import of an empty ES module file".padEnd(62)} ${emptyImport.toFixed(2).padStart(9)} ms (median of 7 processes)`);
+console.log(`${"floor: reading and compiling the module alone".padEnd(62)} ${compileOnly.toFixed(2).padStart(9)} ms (median of 7 processes)`);
 console.log(`${"peer: @cedar-policy/cedar-wasm cold start (import)".padEnd(62)} ${cedar.toFixed(2).padStart(9)} ms (median of 7 processes)`);
 
 console.log("\nRatios (same run):");
@@ -89,6 +99,7 @@ console.log(`  policy.evaluate(JSON text) / policy.evaluate(object): ${(evaluate
 console.log(`  JSON.parse of the answer alone / policy.evaluate: ${(floor / evaluate).toFixed(2)}× (the part no engine can avoid)`);
 console.log(`  evaluateMany per request: ${(many / 2000).toFixed(2)} µs = ${((many / 2000) / evaluate).toFixed(2)}× a single evaluate`);
 console.log(`  cold start ours / cedar-wasm: ${(ours / cedar).toFixed(2)}×`);
+console.log(`  the two floors / our cold start: ${((emptyImport + compileOnly) / ours).toFixed(2)}× (${(emptyImport + compileOnly).toFixed(1)} ms before any of our code runs)`);
 
 console.log("\nSizes:");
 // Budgets of the WebAssembly issue: plugin ≤ 250 KiB gzipped, JS module ≤ 300 KiB gzipped.
