@@ -139,28 +139,37 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if is_leap(year) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
 }
 
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// The proleptic Gregorian `(year, month, day)` of a day counted from 1970-01-01 (after Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 impl Instant {
-    /// `YYYY-MM-DDTHH:MM:SSZ` as bytes. Written by hand (days → civil date, after Howard Hinnant's
-    /// `civil_from_days`) because instants are printed on every answer's hot path.
+    /// `YYYY-MM-DDTHH:MM:SSZ` as bytes. Written by hand because instants are printed on every
+    /// answer's hot path.
     fn utc_bytes(self) -> [u8; 20] {
-        let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = civil_from_days(self.0.div_euclid(86_400));
         let mut out = *b"0000-00-00T00:00:00Z";
         let mut put = |at: usize, value: i64, width: usize| {
             let mut v = value;

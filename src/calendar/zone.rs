@@ -10,7 +10,7 @@
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
-use super::{Instant, days_from_civil};
+use super::{Instant, civil_from_days, days_from_civil, is_leap};
 
 /// A time zone of the bundled database.
 ///
@@ -165,7 +165,7 @@ impl Rule {
         // The transitions of the years around `t` (a rule's times may cross into the next or the
         // previous year); the latest at or before `t` decides. At equal instants summer time wins,
         // so a rule that ends summer time where it starts it again (`J365/25`) stays on it.
-        let year = civil_year((t + i64::from(self.std)).div_euclid(86_400));
+        let (year, ..) = civil_from_days((t + i64::from(self.std)).div_euclid(86_400));
         let mut latest: Option<(i64, bool)> = None;
         for y in year - 1..=year + 1 {
             let start = dst.start.local_seconds(y) - i64::from(self.std);
@@ -186,7 +186,6 @@ impl Rule {
 impl When {
     /// Seconds from 1970-01-01T00:00 local time to this moment of `year`.
     fn local_seconds(&self, year: i64) -> i64 {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
         let january_first = days_from_civil(year, 1, 1);
         let day = match self.day {
             Day::Weekday { month, week, weekday } => {
@@ -200,24 +199,11 @@ impl When {
                 }
                 day
             }
-            Day::NoLeap(n) => january_first + i64::from(n) - 1 + i64::from(leap && n >= 60),
+            Day::NoLeap(n) => january_first + i64::from(n) - 1 + i64::from(is_leap(year) && n >= 60),
             Day::Leap(n) => january_first + i64::from(n),
         };
         day * 86_400 + i64::from(self.time)
     }
-}
-
-/// The proleptic Gregorian year of a day counted from 1970-01-01 (after Howard Hinnant's
-/// `civil_from_days`).
-fn civil_year(days: i64) -> i64 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(month <= 2)
 }
 
 #[cfg(test)]
@@ -225,11 +211,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_year_matches_days_from_civil_at_year_boundaries() {
+    fn civil_from_days_inverts_days_from_civil_at_year_boundaries() {
         for year in [-1, 0, 1, 1969, 1970, 1999, 2000, 2024, 2100, 9999] {
             let first = days_from_civil(year, 1, 1);
-            assert_eq!(civil_year(first), year);
-            assert_eq!(civil_year(first - 1), year - 1);
+            assert_eq!(civil_from_days(first), (year, 1, 1));
+            assert_eq!(civil_from_days(first - 1), (year - 1, 12, 31));
         }
     }
 
