@@ -50,10 +50,11 @@ mod yaml;
 fn parse_builtin_pack(files: &[PathBuf], out_dir: &Path) {
     let mut code = String::from("&[\n");
     for (i, path) in files.iter().enumerate() {
-        let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let Ok(root) = yaml::parse(&text) else { continue };
+        // Leaked: `yaml::decode` reads static texts (the build script ends right after).
+        let text: &'static str = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display())).leak();
+        let Ok(root) = yaml::parse(text) else { continue };
         let mut tree = Vec::new();
-        if yaml::encode(&root, &text, &mut tree).is_none() || yaml::decode(&tree, &text).as_ref() != Some(&root) {
+        if yaml::encode(&root, text, &mut tree).is_none() || yaml::decode(tree.clone().leak(), text).as_ref() != Some(&root) {
             continue;
         }
         let out = out_dir.join(format!("tree-{i}.bin"));

@@ -169,7 +169,7 @@ impl<'n> Fields<'n> {
 /// Any non-null scalar, as written (`version: 1.0.0`, `identifier: qa_lead`).
 pub(crate) fn text(node: &Node, cx: &mut Cx) -> Option<String> {
     match (&node.kind, node.scalar()) {
-        (Kind::Scalar { text, .. }, Some(s)) if s != Scalar::Null => Some(text.clone()),
+        (Kind::Scalar { text, .. }, Some(s)) if s != Scalar::Null => Some(text.to_string()),
         _ => {
             cx.error(node.pos, format!("expected a text value, found {}", node.describe()));
             None

@@ -330,7 +330,7 @@ static BUILTIN_TREES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/bui
 /// The tree of a file whose text is exactly one of the built-in pack's (so `Policy::builtin()`,
 /// and a pack that reuses built-in files, skip YAML scanning); `None` for any other text.
 fn prebuilt(text: &str) -> Option<yaml::Node> {
-    BUILTIN_TREES.iter().find(|(builtin, _)| *builtin == text).and_then(|(_, tree)| yaml::decode(tree, text))
+    BUILTIN_TREES.iter().find(|(builtin, _)| *builtin == text).and_then(|(builtin, tree)| yaml::decode(tree, builtin))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! depth (the tree is recursive, so depth is stack), bounds the expansion of aliases ("billion
 //! laughs"), and rejects duplicate keys and multi-document files.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -48,7 +49,9 @@ pub struct Node {
 pub enum Kind {
     /// A scalar with its source text; `quoted` scalars are always strings.
     Scalar {
-        text: String,
+        /// Borrowed from the built-in pack's static text (no copy on `Policy::builtin()`), owned
+        /// when parsed from a pack given at run time.
+        text: Cow<'static, str>,
         quoted: bool,
     },
     Seq(Vec<Node>),
@@ -225,7 +228,7 @@ fn encode_node(node: &Node, source: &str, lines: &LineStarts, previous: &mut usi
         Kind::Map(_) => (3, None),
     };
     let verbatim =
-        text.and_then(|t| [0, 1].into_iter().find(|skip| source.get(offset + skip..).is_some_and(|rest| rest.starts_with(t.as_str()))));
+        text.and_then(|t| [0, 1].into_iter().find(|skip| source.get(offset + skip..).is_some_and(|rest| rest.starts_with(t.as_ref()))));
     out.push(kind | verbatim.map_or(0, |skip| 4 | (skip as u8) << 3));
     let delta = offset as i64 - *previous as i64;
     write_number(((delta << 1) ^ (delta >> 63)) as u64, out);
@@ -262,14 +265,15 @@ fn write_number(mut n: u64, out: &mut Vec<u8>) {
     out.push(n as u8);
 }
 
-/// The tree [`encode`] wrote for `source`, or `None` if the bytes are not such a tree.
-pub fn decode(bytes: &[u8], source: &str) -> Option<Node> {
-    struct Reader<'b> {
-        bytes: &'b [u8],
+/// The tree [`encode`] wrote for `source`, or `None` if the bytes are not such a tree. Both are
+/// static (the built-in pack), so the tree's scalars borrow their text instead of copying it.
+pub fn decode(bytes: &'static [u8], source: &'static str) -> Option<Node> {
+    struct Reader {
+        bytes: &'static [u8],
         at: usize,
         offset: usize,
     }
-    impl Reader<'_> {
+    impl Reader {
         fn number(&mut self) -> Option<u64> {
             let mut n = 0u64;
             for shift in (0..64).step_by(7) {
@@ -286,7 +290,7 @@ pub fn decode(bytes: &[u8], source: &str) -> Option<Node> {
             usize::try_from(self.number()?).ok()
         }
     }
-    fn node(r: &mut Reader<'_>, source: &str, lines: &LineStarts, depth: usize) -> Option<Node> {
+    fn node(r: &mut Reader, source: &'static str, lines: &LineStarts, depth: usize) -> Option<Node> {
         let tag = *r.bytes.get(r.at)?;
         r.at += 1;
         let zigzag = r.number()?;
@@ -299,13 +303,13 @@ pub fn decode(bytes: &[u8], source: &str) -> Option<Node> {
             k @ (0 | 1) => {
                 let text = if tag & 4 != 0 {
                     let start = offset + usize::from(tag >> 3 & 1);
-                    source.get(start..start.checked_add(len)?)?.to_owned()
+                    source.get(start..start.checked_add(len)?)?
                 } else {
-                    let text = std::str::from_utf8(r.bytes.get(r.at..r.at.checked_add(len)?)?).ok()?.to_owned();
+                    let text = std::str::from_utf8(r.bytes.get(r.at..r.at.checked_add(len)?)?).ok()?;
                     r.at += len;
                     text
                 };
-                Kind::Scalar { text, quoted: k == 1 }
+                Kind::Scalar { text: Cow::Borrowed(text), quoted: k == 1 }
             }
             _ if depth >= MAX_DEPTH => return None,
             2 => Kind::Seq((0..len).map(|_| node(r, source, lines, depth + 1)).collect::<Option<_>>()?),
@@ -357,7 +361,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if let Some(error) = builder.error {
         return Err(error);
     }
-    Ok(builder.root.unwrap_or(Node { pos: Pos { line: 1, column: 1 }, kind: Kind::Scalar { text: String::new(), quoted: false } }))
+    Ok(builder.root.unwrap_or(Node { pos: Pos { line: 1, column: 1 }, kind: Kind::Scalar { text: Cow::Borrowed(""), quoted: false } }))
 }
 
 enum Frame {
@@ -414,7 +418,7 @@ impl Builder {
                         self.fail(pos, "a mapping key must be a plain string, not a list or mapping".to_owned());
                         return;
                     };
-                    if !seen.insert(text.clone()) {
+                    if !seen.insert(text.to_string()) {
                         let message = format!("duplicate key `{}` in this mapping", shorten(text));
                         let pos = node.pos;
                         self.fail(pos, message);
@@ -457,7 +461,7 @@ impl MarkedEventReceiver for Builder {
             Event::Scalar(text, style, anchor, _tag) => {
                 if self.count(pos, 1) {
                     let quoted = !matches!(style, TScalarStyle::Plain);
-                    self.attach(Node { pos, kind: Kind::Scalar { text, quoted } }, anchor);
+                    self.attach(Node { pos, kind: Kind::Scalar { text: Cow::Owned(text), quoted } }, anchor);
                 }
             }
             Event::SequenceStart(anchor, _) => {
