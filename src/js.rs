@@ -83,6 +83,33 @@ fn pack_files(files: &JsValue) -> Result<Vec<PackFile>, JsValue> {
     Ok(out)
 }
 
+impl JsPolicy {
+    /// One chunk of `evaluateMany`: one crossing each way; a chunk JSON cannot hold (a cycle, a
+    /// BigInt) goes request by request, so that only the bad one fails.
+    fn evaluate_chunk(&self, requests: &js_sys::Array) -> Result<js_sys::Array, JsValue> {
+        if let Ok(batch) = js_sys::JSON::stringify(requests) {
+            if let Ok(answers) = self.inner.evaluate_many_json(&String::from(batch), &RequestLimits::default()) {
+                // An answer text V8 cannot take in one string also goes request by request.
+                if let Some(array) = parsed(&answers).ok().and_then(|v| v.dyn_into::<js_sys::Array>().ok()) {
+                    return Ok(array);
+                }
+            }
+        }
+        let out = js_sys::Array::new_with_length(requests.length());
+        for (i, request) in requests.iter().enumerate() {
+            let answer = match json_text(&request) {
+                Ok(text) => match self.inner.evaluate_json(&text, &RequestLimits::default()) {
+                    Ok(json) => parsed(&json)?,
+                    Err(body) => parsed(&body.to_json())?,
+                },
+                Err(e) => e,
+            };
+            out.set(i as u32, answer);
+        }
+        Ok(out)
+    }
+}
+
 #[wasm_bindgen(js_class = Policy)]
 impl JsPolicy {
     /// The pack compiled into the module.
@@ -135,25 +162,18 @@ impl JsPolicy {
     /// never loses the batch.
     #[wasm_bindgen(js_name = evaluateMany)]
     pub fn evaluate_many(&self, requests: js_sys::Array) -> Result<js_sys::Array, JsValue> {
-        // One crossing each way for the whole batch; a batch JSON cannot hold (a cycle, a BigInt)
-        // goes request by request, so that only the bad one fails.
-        if let Ok(batch) = js_sys::JSON::stringify(&requests) {
-            if let Ok(answers) = self.inner.evaluate_many_json(&String::from(batch), &RequestLimits::default()) {
-                if let Ok(array) = parsed(&answers)?.dyn_into::<js_sys::Array>() {
-                    return Ok(array);
-                }
+        // In chunks: one JSON crossing each way per chunk (a crossing per request costs more), while
+        // the texts stay far below V8's longest string (~512 MB: a batch of 110,000 whole would not
+        // fit) and the module's memory, which never shrinks, holds one chunk's text at a time.
+        const CHUNK: u32 = 256;
+        let out = js_sys::Array::new();
+        let mut start = 0;
+        while start < requests.length() {
+            let end = requests.length().min(start + CHUNK);
+            for answer in self.evaluate_chunk(&requests.slice(start, end))?.iter() {
+                out.push(&answer);
             }
-        }
-        let out = js_sys::Array::new_with_length(requests.length());
-        for (i, request) in requests.iter().enumerate() {
-            let answer = match json_text(&request) {
-                Ok(text) => match self.inner.evaluate_json(&text, &RequestLimits::default()) {
-                    Ok(json) => parsed(&json)?,
-                    Err(body) => parsed(&body.to_json())?,
-                },
-                Err(e) => e,
-            };
-            out.set(i as u32, answer);
+            start = end;
         }
         Ok(out)
     }

@@ -50,6 +50,23 @@ test("evaluateMany answers each request in place, a bad one as { error }", () =>
   assert.deepEqual(answers[2], answers[0]);
 });
 
+test("evaluateMany keeps order and errors in place across its internal chunks of 256", () => {
+  const policy = Policy.builtin();
+  const base = JSON.parse(sample);
+  const batch = Array.from({ length: 600 }, (_, i) => ({ ...base, release: { ...base.release, id: `REL-${i}` } }));
+  batch[300] = { now: "nope" };
+  const cyclic = { ...base };
+  cyclic.self = cyclic;
+  batch[520] = cyclic;
+  const answers = policy.evaluateMany(batch);
+  assert.equal(answers.length, 600);
+  assert.deepEqual(answers.map((a) => a.release_id ?? null), batch.map((r, i) => (i === 300 || i === 520 ? null : `REL-${i}`)));
+  assert.equal(answers[300].error.kind, "request");
+  assert.ok(answers[520] instanceof Error && answers[520].kind === "request", "a request JSON cannot hold is its own error; the rest of its chunk answers");
+  assert.deepEqual(answers[599], policy.evaluate(batch[599]));
+  assert.deepEqual(policy.evaluateMany([]), []);
+});
+
 test("guard never throws; timeline is in time order", () => {
   const policy = Policy.builtin();
   assert.equal(policy.guard(sample).status, "pending");
