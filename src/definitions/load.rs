@@ -219,10 +219,8 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     }
 
     let Cx { mut errors, mut warnings, .. } = cx;
-    crate::sort::by(&mut errors, Ord::cmp);
-    errors.dedup();
-    crate::sort::by(&mut warnings, Ord::cmp);
-    warnings.dedup();
+    crate::sort::unique(&mut errors);
+    crate::sort::unique(&mut warnings);
     match pack {
         Some(pack) if errors.is_empty() => Ok((pack, warnings)),
         _ => {
