@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 
+use super::vocabulary::{self, Structure, Support};
 use super::yaml::{Kind, Node, Pos, Scalar, shorten};
 use super::*;
 use crate::calendar::{self, Calendar, WorkingHours};
@@ -147,8 +148,54 @@ impl<'n> Fields<'n> {
         self.get(key).and_then(|n| list(n, cx, item)).unwrap_or_default()
     }
 
-    /// Warns about keys outside `known` in structures whose every key changes a decision, where a
-    /// typo (`timout:`) would otherwise be silently dropped.
+    /// Checks every key against the structure's table: a known key this engine refuses, an unknown
+    /// key in a closed structure, or a near miss of a deciding key in an open one is an error at
+    /// the key itself, naming the nearest known key. `also` names further keys the caller reads
+    /// (a condition's shorthand operators).
+    pub fn check_keys(&self, cx: &mut Cx, structure: &Structure, also: &[&str]) {
+        for (key, _) in self.entries {
+            let name = key.key_text();
+            if also.contains(&name) {
+                continue;
+            }
+            if let Some(known) = structure.key(name) {
+                if let Support::Refused(why) = known.support {
+                    cx.error(
+                        key.pos,
+                        format!("`{name}` in {} ({}): {why}; the pack is refused rather than read past", structure.what, known.meaning),
+                    );
+                }
+                continue;
+            }
+            let candidates = structure.keys.iter().filter(|k| structure.closed || k.decides).map(|k| k.name);
+            let nearest = vocabulary::nearest(name, candidates.chain(also.iter().copied()));
+            match (structure.closed, nearest) {
+                (true, _) => {
+                    let hint = nearest.map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
+                    let mut known: Vec<&str> = structure.names().collect();
+                    known.extend_from_slice(also);
+                    cx.error(
+                        key.pos,
+                        format!("unknown key `{}` in {}; {hint}known keys: {}", shorten(name), structure.what, known.join(", ")),
+                    );
+                }
+                (false, Some(n)) => {
+                    let meaning = structure.key(n).map_or("", |k| k.meaning);
+                    cx.error(
+                        key.pos,
+                        format!(
+                            "unknown key `{}` in {}: did you mean `{n}` ({meaning})? a misspelt decision key is never read past",
+                            shorten(name),
+                            structure.what
+                        ),
+                    );
+                }
+                (false, None) => {}
+            }
+        }
+    }
+
+    /// Warns about keys outside `known` where nothing is decided (dashboards), so a typo is seen.
     fn warn_unknown(&self, cx: &mut Cx, what: &str, known: &[&str]) {
         for (key, _) in self.entries {
             if !known.contains(&key.key_text()) {
@@ -270,8 +317,12 @@ fn model_version(f: &Fields, cx: &mut Cx) {
 
 pub(crate) fn workflow_file(root: &Node, cx: &mut Cx) -> Option<Workflow> {
     let f = fields(root, cx, "a workflow file")?;
+    f.check_keys(cx, &vocabulary::WORKFLOW_FILE, &[]);
     model_version(&f, cx);
     let header = f.req(cx, "workflow", "the workflow's id and name", |n, cx| fields(n, cx, "the workflow header"));
+    if let Some(h) = &header {
+        h.check_keys(cx, &vocabulary::WORKFLOW_HEADER, &[]);
+    }
     let (id, name, version) = match &header {
         Some(h) => (h.req(cx, "id", "the workflow id", text), h.opt(cx, "name", text), h.opt(cx, "version", text)),
         None => (None, None, None),
@@ -301,6 +352,7 @@ fn states(node: &Node, cx: &mut Cx) -> Option<Vec<State>> {
 fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
     let id = key.key_text().to_owned();
     let f = fields(node, cx, &format!("state `{}`", shorten(&id)))?;
+    f.check_keys(cx, &vocabulary::STATE, &[]);
     let kind = f.req(cx, "type", "initial, active, gateway or final", |n, cx| {
         one_of(
             n,
@@ -322,7 +374,7 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
 
 fn sla(node: &Node, cx: &mut Cx) -> Option<Sla> {
     let f = fields(node, cx, "an SLA")?;
-    f.warn_unknown(cx, "an SLA", &["warning", "breach", "business_hours", "on_warning", "on_breach"]);
+    f.check_keys(cx, &vocabulary::SLA, &[]);
     let warning = f.opt(cx, "warning", duration);
     let breach = f.opt(cx, "breach", duration);
     match (warning, breach, f.get("warning")) {
@@ -347,7 +399,20 @@ fn sla(node: &Node, cx: &mut Cx) -> Option<Sla> {
 fn host_action(node: &Node, cx: &mut Cx) -> Option<HostAction> {
     let f = fields(node, cx, "an action")?;
     let action = f.req(cx, "action", "the action's name", text)?;
+    if action == "set_field" {
+        f.check_keys(cx, &vocabulary::HOST_SET_FIELD, &[]);
+    }
+    refuse_moves(&f, &action, "action", cx);
     Some(HostAction { action, params: f.to_json_except("action") })
+}
+
+/// Honour or refuse: an action that would move a case must be guarded, which this engine does
+/// not do yet, so the pack is refused at the action.
+fn refuse_moves(f: &Fields, action: &str, name_key: &str, cx: &mut Cx) {
+    let sets_status = action == "set_field" && f.get("field").and_then(Node::scalar) == Some(Scalar::Str("status"));
+    if action == "transition" || sets_status {
+        cx.error(f.key_pos(name_key), format!("`{action}`: {}; the pack is refused rather than read past", vocabulary::MOVES_A_CASE));
+    }
 }
 
 fn transitions(node: &Node, cx: &mut Cx) -> Option<Vec<Transition>> {
@@ -384,9 +449,13 @@ fn state_name(node: &Node, cx: &mut Cx) -> Option<String> {
 
 fn transition(node: &Node, cx: &mut Cx) -> Option<Transition> {
     let f = fields(node, cx, "a transition")?;
+    f.check_keys(cx, &vocabulary::TRANSITION, &[]);
     let from = f.req(cx, "from", "the state it leaves", state_name);
     let to = f.req(cx, "to", "the state it enters", state_name);
     let metadata = f.opt(cx, "metadata", |n, cx| fields(n, cx, "transition metadata"));
+    if let Some(m) = &metadata {
+        m.check_keys(cx, &vocabulary::TRANSITION_METADATA, &[]);
+    }
     let requires_fields = match (metadata.as_ref().and_then(|m| m.get("requires_fields")), f.get("requires_fields")) {
         (Some(_), Some(_)) => {
             cx.error(f.key_pos("requires_fields"), "`requires_fields` is given both here and under `metadata`; keep one");
@@ -418,6 +487,7 @@ fn required_fields(node: &Node, cx: &mut Cx) -> Vec<String> {
 
 fn approval_requirement(node: &Node, cx: &mut Cx) -> Option<ApprovalRequirement> {
     let f = fields(node, cx, "a required approval")?;
+    f.check_keys(cx, &vocabulary::REQUIRED_APPROVAL, &[]);
     let assignment = f.req(cx, "assignment", "who may approve", assignment)?;
     let metadata = f.opt(cx, "metadata", |n, cx| fields(n, cx, "approval metadata"));
     let (message, urgency) = match &metadata {
@@ -429,6 +499,7 @@ fn approval_requirement(node: &Node, cx: &mut Cx) -> Option<ApprovalRequirement>
 
 pub(crate) fn assignment(node: &Node, cx: &mut Cx) -> Option<Assignment> {
     let f = fields(node, cx, "an assignment (`type` and `identifier`)")?;
+    f.check_keys(cx, &vocabulary::ASSIGNMENT, &[]);
     let kind = f.req(cx, "type", "role or user", |n, cx| {
         one_of(n, cx, "assignment type", &[("role", AssignmentKind::Role), ("user", AssignmentKind::User)])
     });
@@ -454,7 +525,7 @@ fn assignments(node: &Node, cx: &mut Cx) -> Option<Vec<Assignment>> {
 
 fn approval_chain(node: &Node, cx: &mut Cx) -> Option<ApprovalChain> {
     let f = fields(node, cx, "an approval chain")?;
-    f.warn_unknown(cx, "an approval chain", &["chain", "levels", "escalation", "business_hours", "allow_self_approval", "metadata"]);
+    f.check_keys(cx, &vocabulary::APPROVAL_CHAIN, &[]);
     let levels = match f.get_either(cx, "chain", "levels") {
         Some(n) => levels(n, cx),
         None => {
@@ -493,12 +564,10 @@ fn levels(node: &Node, cx: &mut Cx) -> Vec<Level> {
     levels
 }
 
-const LEVEL_KEYS: &[&str] = &["level", "name", "assignments", "required", "timeout", "conditions", "parallel", "logic", "metadata"];
-
 /// A level and the position of its number (where a duplicate is reported).
 fn level(node: &Node, cx: &mut Cx) -> Option<(Level, Pos)> {
     let f = fields(node, cx, "an approval level")?;
-    f.warn_unknown(cx, "an approval level", LEVEL_KEYS);
+    f.check_keys(cx, &vocabulary::LEVEL, &[]);
     let number = f.req(cx, "level", "its number, 1 or more", positive);
     let name = f.req(cx, "name", "the level's display name", text);
     let groups = match (f.get("assignments"), f.get("parallel")) {
@@ -551,7 +620,7 @@ fn parallel_groups(node: &Node, cx: &mut Cx) -> Vec<Group> {
 
 fn group(node: &Node, cx: &mut Cx) -> Option<Group> {
     let f = fields(node, cx, "a parallel group")?;
-    f.warn_unknown(cx, "a parallel group", &["group", "assignments", "required", "metadata"]);
+    f.check_keys(cx, &vocabulary::GROUP, &[]);
     let name = f.req(cx, "group", "the group's name", text);
     let required = f.opt(cx, "required", required).unwrap_or(Required::Any);
     let assignments = f.req(cx, "assignments", "who may approve for the group", assignments).unwrap_or_default();
@@ -596,7 +665,7 @@ fn logic(node: &Node, cx: &mut Cx) -> Option<Logic> {
 
 fn escalation_step(node: &Node, cx: &mut Cx) -> Option<EscalationStep> {
     let f = fields(node, cx, "an escalation step")?;
-    f.warn_unknown(cx, "an escalation step", &["after", "action", "to", "channels", "reason", "metadata"]);
+    f.check_keys(cx, &vocabulary::ESCALATION_STEP, &[]);
     let after = f.req(cx, "after", "when the step fires, e.g. `4h`", duration);
     let action = f.req(cx, "action", "reminder, escalate, notify_executive or auto_approve", |n, cx| {
         one_of(
@@ -679,6 +748,11 @@ fn condition_list(node: &Node, cx: &mut Cx, depth: usize) -> Option<Vec<Conditio
 
 fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
     let f = fields(node, cx, "a condition")?;
+    // Shorthand operator keys (`equals:`) and the combinators are the other words a leaf's
+    // mapping may hold; a typo of any of them (`equls:`, `al:`) is named as such.
+    let mut also: Vec<&str> = Operator::spellings().filter(|s| Operator::from_shorthand_key(s).is_some()).collect();
+    also.extend(COMBINATORS);
+    f.check_keys(cx, &vocabulary::CONDITION, &also);
     let field_node = f.req(cx, "field", "the field to test", |n, _| Some(n));
     let field = field_node.and_then(|n| {
         let path = text(n, cx)?;
@@ -720,9 +794,6 @@ fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
             return None;
         }
     };
-    let mut known = vec!["field", "operator", "value"];
-    known.extend(shorthands.iter().map(|(k, _)| k.key_text()));
-    f.warn_unknown(cx, "a condition", &known);
 
     let value = match (operator.operand(), value_node) {
         (Operand::None, None) => None,
@@ -817,17 +888,20 @@ fn refer_literals(field: &FieldPath, value: Option<&Literal>, node: &Node, cx: &
 
 fn transition_filter(node: &Node, cx: &mut Cx) -> Option<TransitionFilter> {
     let f = fields(node, cx, "`when` (from / to)")?;
+    f.check_keys(cx, &vocabulary::TRANSITION_FILTER, &[]);
     Some(TransitionFilter { from: f.opt(cx, "from", state_name), to: f.opt(cx, "to", state_name) })
 }
 
 fn hook(node: &Node, cx: &mut Cx) -> Option<Hook> {
     let f = fields(node, cx, "a hook")?;
+    f.check_keys(cx, &vocabulary::HOOK, &[]);
     let event = f.req(cx, "event", "the event name", text)?;
     Some(Hook { event, when: f.opt(cx, "when", transition_filter).unwrap_or_default(), run: f.opt_list(cx, "run", host_action) })
 }
 
 fn automation(node: &Node, cx: &mut Cx) -> Option<Automation> {
     let f = fields(node, cx, "an automation")?;
+    f.check_keys(cx, &vocabulary::WORKFLOW_AUTOMATION, &[]);
     let id = f.req(cx, "id", "the automation id", text);
     let on = f.req(cx, "on", "the event name", text);
     Some(Automation {
@@ -860,13 +934,10 @@ fn analytics(node: &Node, cx: &mut Cx) -> Option<Analytics> {
 
 pub(crate) fn recipe_file(root: &Node, cx: &mut Cx) -> Option<Recipe> {
     let top = fields(root, cx, "a recipe file")?;
+    top.check_keys(cx, &vocabulary::RECIPE_FILE, &[]);
     model_version(&top, cx);
     let f = top.req(cx, "recipe", "the recipe", |n, cx| fields(n, cx, "a recipe"))?;
-    f.warn_unknown(
-        cx,
-        "a recipe",
-        &["key", "name", "description", "trigger", "schedule", "conditions", "actions", "metadata", "requires_approval"],
-    );
+    f.check_keys(cx, &vocabulary::RECIPE, &[]);
     let key = f.req(cx, "key", "the recipe key", text);
     let trigger = f.req(cx, "trigger", "the event that runs it", |n, cx| {
         let spelled = text(n, cx)?;
@@ -906,6 +977,19 @@ fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
     let f = fields(node, cx, "an action")?;
     let type_node = f.req(cx, "type", "the action type", |n, _| Some(n))?;
     let kind_name = text(type_node, cx)?;
+    let closed = match kind_name.as_str() {
+        "modify_approval_chain" => Some(&vocabulary::ACTION_MODIFY_APPROVAL_CHAIN),
+        "escalate_approval" => Some(&vocabulary::ACTION_ESCALATE_APPROVAL),
+        "request_approval" => Some(&vocabulary::ACTION_REQUEST_APPROVAL),
+        "add_label" => Some(&vocabulary::ACTION_ADD_LABEL),
+        "set_priority" => Some(&vocabulary::ACTION_SET_PRIORITY),
+        "set_field" => Some(&vocabulary::ACTION_SET_FIELD),
+        _ => None,
+    };
+    if let Some(structure) = closed {
+        f.check_keys(cx, structure, &[]);
+    }
+    refuse_moves(&f, &kind_name, "type", cx);
     let kind = match kind_name.as_str() {
         "notify" => {
             if !f.has("channel") && !f.has("recipients") {
@@ -983,7 +1067,7 @@ fn chain_changes(node: &Node, cx: &mut Cx) -> Option<Vec<ChainChange>> {
 
 fn reduce_timeout(node: &Node, cx: &mut Cx) -> Option<ChainChange> {
     let f = fields(node, cx, "reduce_timeout (`all_levels: 1h`, or `level:`/`levels:` with `timeout:`)")?;
-    f.warn_unknown(cx, "reduce_timeout", &["all_levels", "level", "levels", "timeout"]);
+    f.check_keys(cx, &vocabulary::REDUCE_TIMEOUT, &[]);
     if let Some(all) = f.get("all_levels") {
         if let Some(extra) = ["level", "levels", "timeout"].iter().find_map(|k| f.get(k)) {
             cx.error(extra.pos, "`all_levels` applies to every level; drop `level`/`levels`/`timeout`");
@@ -1004,7 +1088,7 @@ fn reduce_timeout(node: &Node, cx: &mut Cx) -> Option<ChainChange> {
 
 fn add_approvers(node: &Node, cx: &mut Cx) -> Option<ChainChange> {
     let f = fields(node, cx, "add_approvers (`level` and `assignment`/`assignments`)")?;
-    f.warn_unknown(cx, "add_approvers", &["level", "assignment", "assignments"]);
+    f.check_keys(cx, &vocabulary::ADD_APPROVERS, &[]);
     let level = f.req(cx, "level", "the level that gains approvers", level_number);
     let assignments = match (f.get("assignment"), f.get("assignments")) {
         (Some(a), None) => assignment(a, cx).map(|a| vec![a]),
@@ -1150,6 +1234,7 @@ fn alert(node: &Node, cx: &mut Cx, dashboard: &str) -> Option<Alert> {
 /// `case_types.yaml` (`case_types:`, alias `issue_types:`).
 pub(crate) fn case_types_file(root: &Node, cx: &mut Cx) -> Vec<CaseType> {
     let Some(f) = fields(root, cx, "a case types file") else { return Vec::new() };
+    f.check_keys(cx, &vocabulary::CASE_TYPES_FILE, &[]);
     model_version(&f, cx);
     let Some(list_node) = f.get_either(cx, "case_types", "issue_types") else {
         cx.error(f.pos, "missing `case_types` (the list of case types)");
@@ -1166,6 +1251,7 @@ pub(crate) fn case_types_file(root: &Node, cx: &mut Cx) -> Vec<CaseType> {
 
 fn case_type(node: &Node, cx: &mut Cx) -> Option<CaseType> {
     let f = fields(node, cx, "a case type")?;
+    f.check_keys(cx, &vocabulary::CASE_TYPE, &[]);
     let key = f.req(cx, "key", "the case type key", text)?;
     let fields_node = f.get("fields");
     let defs = fields_node.and_then(|n| list(n, cx, field_def)).unwrap_or_default();
@@ -1179,6 +1265,7 @@ fn case_type(node: &Node, cx: &mut Cx) -> Option<CaseType> {
 
 fn field_def(node: &Node, cx: &mut Cx) -> Option<FieldDef> {
     let f = fields(node, cx, "a field definition")?;
+    f.check_keys(cx, &vocabulary::FIELD_DEF, &[]);
     let key = f.req(cx, "key", "the field key", text);
     let kind = f.req(cx, "type", "the field type", |n, cx| one_of(n, cx, "field type", &FieldKind::ALL));
     let options = f.opt(cx, "options", texts).unwrap_or_default();
@@ -1198,6 +1285,7 @@ fn field_def(node: &Node, cx: &mut Cx) -> Option<FieldDef> {
 /// `workspace.yaml` (`workspace:`, alias `project:`).
 pub(crate) fn workspace_file(root: &Node, cx: &mut Cx) -> Option<Workspace> {
     let top = fields(root, cx, "a workspace file")?;
+    top.check_keys(cx, &vocabulary::WORKSPACE_FILE, &[]);
     let f = match top.get_either(cx, "workspace", "project") {
         Some(n) => fields(n, cx, "the workspace")?,
         None => {
@@ -1205,6 +1293,7 @@ pub(crate) fn workspace_file(root: &Node, cx: &mut Cx) -> Option<Workspace> {
             return None;
         }
     };
+    f.check_keys(cx, &vocabulary::WORKSPACE, &[]);
     let roles = f
         .opt(cx, "team", |n, cx| fields(n, cx, "the team"))
         .map(|team| {
@@ -1264,7 +1353,7 @@ fn parsed<T>(node: &Node, cx: &mut Cx, parse: fn(&str) -> Result<T, String>) -> 
 /// The `calendar:` extension; absent parts take the defaults (UTC, Mon–Fri, 09:00–17:00).
 pub(crate) fn calendar(node: &Node, cx: &mut Cx) -> Option<Calendar> {
     let f = fields(node, cx, "a calendar")?;
-    f.warn_unknown(cx, "a calendar", &["timezone", "working_days", "hours", "holidays"]);
+    f.check_keys(cx, &vocabulary::CALENDAR, &[]);
     let default = Calendar::default();
     let timezone = match f.get("timezone") {
         Some(n) => parsed(n, cx, calendar::parse_timezone)?,

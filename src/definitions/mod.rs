@@ -6,6 +6,7 @@
 //! evaluated. Display-only keys (colors, icons, descriptions of states) are read past, not kept.
 
 pub mod cron;
+pub mod vocabulary;
 pub mod yaml;
 
 mod decode;
