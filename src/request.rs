@@ -33,6 +33,7 @@ impl Default for RequestLimits {
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[cfg_attr(feature = "ts", ts(rename = "EvaluationRequest"))]
+#[serde(deny_unknown_fields)]
 pub struct Request {
     pub now: Instant,
     pub release: Release,
@@ -50,10 +51,16 @@ pub struct Request {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<TransitionRef>,
+    /// The host's own data, ignored by the engine: every other unknown key is an error, so a typo
+    /// (`directroy`) never silently drops what it names.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "unknown", optional))]
+    pub host: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct Release {
     pub id: String,
     #[serde(default)]
@@ -100,6 +107,7 @@ impl Release {
 /// `require_approval` (`transition`: the target state).
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct Approval {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -132,6 +140,7 @@ pub enum Decision {
 
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct HistoryEntry {
     pub to: String,
     pub at: Instant,
@@ -143,6 +152,7 @@ pub struct HistoryEntry {
 /// Who holds which role, and who stands in for whom.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct Directory {
     #[serde(default, deserialize_with = "unique_keys")]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
@@ -155,6 +165,7 @@ pub struct Directory {
 /// `to` may act for `from` while `start <= at < end`.
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct Delegation {
     pub from: String,
     pub to: String,
@@ -165,6 +176,7 @@ pub struct Delegation {
 /// The calendar as a request gives it; parsed into a [`Calendar`] by [`check`].
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct CalendarInput {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -182,6 +194,7 @@ pub struct CalendarInput {
 
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(deny_unknown_fields)]
 pub struct TransitionRef {
     pub from: String,
     pub to: String,
@@ -301,6 +314,8 @@ pub(crate) fn parse_tracked<'a, T: serde::Deserialize<'a>>(json: &'a str, prefix
         let end = error_offset(json, &e);
         let path = match e.classify() {
             Category::Syntax => path_at(json, end.saturating_sub(1), false),
+            // serde's own wording for a key `deny_unknown_fields` refuses, raised just past the key.
+            Category::Data if e.to_string().starts_with("unknown field `") => path_to_key(json, end),
             Category::Data => path_at(json, end, true),
             Category::Eof | Category::Io => path_at(json, json.len(), false),
         };
@@ -330,6 +345,8 @@ struct Open {
     /// The array element being read.
     index: usize,
     at: Member,
+    /// The current member's key has been read (an object's first key may be `""`).
+    key_read: bool,
 }
 
 /// Where the scan stands in an object member or array element.
@@ -367,6 +384,16 @@ fn escape_len(bytes: &[u8]) -> Option<usize> {
 /// timestamp just after the value), not for a syntax error (a missing `,`, the end of the input),
 /// which the container raises. Scans iteratively, so hostile nesting costs a vector, not the stack.
 pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
+    path_to(json, end, data_error, false)
+}
+
+/// [`path_at`], where the error concerns the key just read (an unknown field): the path ends
+/// with that key, though its value has not begun.
+fn path_to_key(json: &str, end: usize) -> String {
+    path_to(json, end, true, true)
+}
+
+fn path_to(json: &str, end: usize, data_error: bool, key_counts: bool) -> String {
     let bytes = &json.as_bytes()[..end.min(json.len())];
     let mut open: Vec<Open> = Vec::new();
     fn set(open: &mut [Open], at: Member) {
@@ -381,7 +408,7 @@ pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
             b'{' | b'[' => {
                 set(&mut open, Member::Reading);
                 let key = (bytes[i] == b'{').then(String::new);
-                open.push(Open { key, index: 0, at: Member::Before });
+                open.push(Open { key, index: 0, at: Member::Before, key_read: false });
             }
             b'}' | b']' => {
                 open.pop();
@@ -391,6 +418,7 @@ pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
                 if let Some(top) = open.last_mut() {
                     top.at = Member::Before;
                     top.index += 1;
+                    top.key_read = false;
                 }
             }
             b':' => set(&mut open, Member::Reading),
@@ -426,6 +454,7 @@ pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
                     let key = serde_json::from_str(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_owned());
                     if let Some(top) = open.last_mut() {
                         top.key = Some(key);
+                        top.key_read = closed;
                     }
                 } else {
                     set(&mut open, if closed { Member::Read } else { Member::Reading });
@@ -466,9 +495,10 @@ pub(crate) fn path_at(json: &str, end: usize, data_error: bool) -> String {
     // Only the innermost container can be past its value (`Read`): an open child keeps its parent
     // `Reading`.
     let mut path = String::new();
-    for frame in &open {
+    let innermost = open.len().saturating_sub(1);
+    for (depth, frame) in open.iter().enumerate() {
         let counts = match frame.at {
-            Member::Before => false,
+            Member::Before => key_counts && depth == innermost && frame.key_read,
             Member::Reading => true,
             Member::Read => data_error,
         };

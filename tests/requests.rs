@@ -61,6 +61,51 @@ fn a_wrong_type_names_its_path() {
 }
 
 #[test]
+fn an_unknown_key_in_any_request_object_is_refused_with_its_path() {
+    let approval = json!({"level": 1, "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"});
+    let delegation = json!({"from": "dana", "to": "mia", "start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"});
+    let cases: [(&str, Box<dyn Fn(&mut Value)>); 8] = [
+        ("directroy", Box::new(|r| r["directroy"] = json!({"roles": {"qa_lead": ["quinn"]}}))),
+        ("release.prority", Box::new(|r| r["release"]["prority"] = json!("critical"))),
+        (
+            "release.approvals[0].lvel",
+            Box::new(move |r| {
+                let mut a = approval.clone();
+                a["lvel"] = json!(2);
+                r["release"]["approvals"] = json!([a]);
+            }),
+        ),
+        (
+            "release.history[0].when",
+            Box::new(|r| r["release"]["history"] = json!([{"to": "staging", "at": "2026-11-29T09:00:00Z", "when": 1}])),
+        ),
+        ("directory.role", Box::new(|r| r["directory"]["role"] = json!({"sre": ["sam"]}))),
+        (
+            "directory.delegations[0].until",
+            Box::new(move |r| {
+                let mut d = delegation.clone();
+                d["until"] = json!("2026-12-02T00:00:00Z");
+                r["directory"]["delegations"] = json!([d]);
+            }),
+        ),
+        ("calendar.time_zone", Box::new(|r| r["calendar"] = json!({"time_zone": "Europe/Berlin"}))),
+        ("transition.form", Box::new(|r| r["transition"] = json!({"from": "pending_approval", "to": "production", "form": "x"}))),
+    ];
+    for (path, edit) in cases {
+        let key = path.rsplit('.').next().unwrap();
+        let m = error(&with(edit), ErrorKind::Request, Some(path));
+        assert!(m.starts_with(&format!("unknown field `{key}`, expected")), "{path}: {m}");
+    }
+}
+
+#[test]
+fn the_host_object_carries_the_hosts_own_data_and_changes_nothing() {
+    let plain = Policy::builtin().evaluate_json(&base().to_string(), &RequestLimits::default()).unwrap();
+    let hosted = with(|r| r["host"] = json!({"tenant": "acme", "trace": [1, 2, {"deep": null}]}));
+    assert_eq!(Policy::builtin().evaluate_json(&hosted, &RequestLimits::default()).unwrap(), plain);
+}
+
+#[test]
 fn timestamps_need_an_offset_and_a_real_date() {
     let approval = |at: &str| json!([{"level": 1, "approver": "quinn", "decision": "approve", "at": at}]);
     for bad in ["2026-11-30T10:00:00", "2026-11-30", "2026-02-30T10:00:00Z", "10000-01-01T00:00:00Z", "2026-11-30T10:00:00+25:00"] {

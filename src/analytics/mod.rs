@@ -523,6 +523,7 @@ impl<'p> Analyzer<'p> {
             calendar: self.calendar.take(),
             wip: BTreeMap::new(),
             transition: None,
+            host: None,
         };
         let request = self.observe(request);
         self.directory = request.directory;
