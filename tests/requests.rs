@@ -64,7 +64,8 @@ fn a_wrong_type_names_its_path() {
 fn an_unknown_key_in_any_request_object_is_refused_with_its_path() {
     let approval = json!({"level": 1, "approver": "quinn", "decision": "approve", "at": "2026-11-30T10:00:00Z"});
     let delegation = json!({"from": "dana", "to": "mia", "start": "2026-11-01T00:00:00Z", "end": "2026-12-01T00:00:00Z"});
-    let cases: [(&str, Box<dyn Fn(&mut Value)>); 8] = [
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: [(&str, Edit); 8] = [
         ("directroy", Box::new(|r| r["directroy"] = json!({"roles": {"qa_lead": ["quinn"]}}))),
         ("release.prority", Box::new(|r| r["release"]["prority"] = json!("critical"))),
         (
