@@ -11,7 +11,7 @@ use crate::Policy;
 use crate::calendar::Instant;
 use crate::chain::{self, ChainRun, ChainState, GroupRun, LevelPlan, LevelRun, Phase};
 use crate::condition::{Actual, Facts, FieldPath, Why};
-use crate::definitions::{ApprovalChain, ChainChange, Logic, Pack, Required, Trigger};
+use crate::definitions::{ApprovalChain, ChainChange, Logic, Required, Trigger, Workflow};
 use crate::error::{ErrorBody, ErrorKind};
 use crate::escalation::{self, AuditEntry, Escalation};
 use crate::recipe::{self, RecipeRun};
@@ -20,7 +20,7 @@ use crate::sla::{self, SlaRun};
 use crate::timeline::{self, Timeline};
 use crate::transition::{self, GuardAnswer, TransitionRow};
 
-/// Facts derived from a pack once, at load time.
+/// Facts derived from a workflow once, at load time.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Derived {
     /// The chain's target and every state reachable from it without passing through the chain's
@@ -31,23 +31,23 @@ pub(crate) struct Derived {
 }
 
 impl Derived {
-    pub(crate) fn of(pack: &Pack) -> Derived {
+    pub(crate) fn of(workflow: &Workflow) -> Derived {
         let mut past_states: Vec<String> = Vec::new();
-        if let Some((t, _)) = pack.chain_transition() {
+        if let Some((t, _)) = workflow.chain_transition() {
             let mut todo = vec![t.to.as_str()];
             while let Some(state) = todo.pop() {
                 if state != t.from && !past_states.iter().any(|s| s == state) {
                     past_states.push(state.to_owned());
-                    todo.extend(pack.workflow.transitions.iter().filter(|n| n.from == state).map(|n| n.to.as_str()));
+                    todo.extend(workflow.transitions.iter().filter(|n| n.from == state).map(|n| n.to.as_str()));
                 }
             }
         }
         let mut priorities: Vec<String> = ["low", "medium", "high", "critical"].iter().map(|p| (*p).to_owned()).collect();
-        let conditions = pack
+        let conditions = workflow
             .chain_transition()
             .into_iter()
             .flat_map(|(_, c)| c.levels.iter().filter_map(|l| l.conditions.as_ref()))
-            .chain(pack.recipes.iter().filter_map(|r| r.conditions.as_ref()));
+            .chain(workflow.recipes.iter().filter_map(|r| r.conditions.as_ref()));
         for c in conditions {
             for leaf in c.leaves() {
                 if leaf.field == FieldPath::Priority {
@@ -59,7 +59,7 @@ impl Derived {
                 }
             }
         }
-        for r in &pack.recipes {
+        for r in &workflow.recipes {
             for a in &r.actions {
                 if let crate::definitions::ActionKind::SetPriority(p) = &a.kind {
                     priorities.push(p.clone());
@@ -124,9 +124,12 @@ impl<'a> Facts<'a> for ReleaseFacts<'a> {
     }
 }
 
-/// The chain part of the answer.
+/// The chain part of the answer (`null` for a workflow without an approval chain).
 #[derive(Clone, Debug)]
 pub struct ChainView<'a> {
+    /// Whether the workflow has an approval chain; without one, `run` is the empty run of
+    /// [`NO_CHAIN`] and the answer shows `"chain": null`.
+    pub defined: bool,
     pub run: ChainRun<'a>,
     /// Recipes whose `modify_approval_chain` changed the chain.
     pub modified_by: Vec<&'a str>,
@@ -138,7 +141,7 @@ pub struct ChainView<'a> {
 pub struct Evaluation<'a> {
     pub release_id: &'a str,
     pub status: &'a str,
-    #[cfg_attr(feature = "ts", ts(as = "ChainJson<'a>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<ChainJson<'a>>"))]
     pub chain: ChainView<'a>,
     pub escalation: Escalation<'a>,
     pub sla: Option<SlaRun<'a>>,
@@ -149,8 +152,13 @@ pub struct Evaluation<'a> {
     pub wake_at: Option<Instant>,
 }
 
+/// The stand-in for a workflow without an approval chain: no levels, so its run is empty and past.
+static NO_CHAIN: ApprovalChain =
+    ApprovalChain { levels: Vec::new(), escalation: Vec::new(), business_hours: false, allow_self_approval: false };
+
 /// Everything one evaluation computes; the evaluate, guard and timeline answers are views of it.
 struct Run<'a> {
+    workflow: &'a Workflow,
     evaluation: Evaluation<'a>,
     chain: &'a ApprovalChain,
     /// The SLA the timeline projects: the current state's, or in a preview the chain state's from now.
@@ -206,7 +214,7 @@ impl Policy {
             });
         };
         let release = &request.release;
-        let after: Vec<RecipeRun<'a>> = recipe::with_trigger(&self.pack().recipes, Trigger::AfterTransition)
+        let after: Vec<RecipeRun<'a>> = recipe::with_trigger(&run.workflow.recipes, Trigger::AfterTransition)
             .map(|r| {
                 let facts = ReleaseFacts {
                     to_state: Some(&asked.to),
@@ -217,33 +225,31 @@ impl Policy {
             })
             .filter(|run| run.matched)
             .collect();
-        transition::answer(row, &release.status, &run.evaluation.chain.run, after, request.now)
+        let chain = &run.evaluation.chain;
+        transition::answer(row, &release.status, chain.defined.then_some(&chain.run), after, request.now)
     }
 
     fn run<'a>(&'a self, request: &'a Request, limits: &RequestLimits) -> Result<Run<'a>, request::RequestError> {
         let pack = self.pack();
-        let calendar = request::check(request, pack, limits)?;
+        let (workflow, derived) = self.route(&request.release)?;
+        let calendar = request::check(request, pack, workflow, limits)?;
         let release = &request.release;
         let now = request.now;
-        let (chain_transition, chain_def) = pack.chain_transition().ok_or_else(|| request::RequestError {
-            kind: ErrorKind::Internal,
-            message: "the pack has no approval chain".into(),
-            path: String::new(),
-        })?;
-        let derived = self.derived();
+        let chained = workflow.chain_transition();
+        let chain_def = chained.map_or(&NO_CHAIN, |(_, c)| c);
         let mut warnings = Vec::new();
 
-        let phase = if release.status == chain_transition.from {
-            Phase::Live { start: release.status_since, now }
-        } else if derived.past_states.contains(&release.status) {
-            Phase::Past
-        } else {
-            Phase::Preview { start: now }
+        let phase = match chained {
+            // Nothing to simulate: the empty chain's run is past and decides nothing.
+            None => Phase::Past,
+            Some((t, _)) if release.status == t.from => Phase::Live { start: release.status_since, now },
+            Some(_) if derived.past_states.contains(&release.status) => Phase::Past,
+            Some(_) => Phase::Preview { start: now },
         };
         // The chain is judged on the release as it is in the chain's state: in a preview, as if it
         // entered that state now.
-        let chain_facts = match phase {
-            Phase::Preview { .. } => ReleaseFacts::new(release, &chain_transition.from, now, now),
+        let chain_facts = match (phase, chained) {
+            (Phase::Preview { .. }, Some((t, _))) => ReleaseFacts::new(release, &t.from, now, now),
             _ => ReleaseFacts::new(release, &release.status, release.status_since, now),
         };
         let actual_facts = ReleaseFacts::new(release, &release.status, release.status_since, now);
@@ -251,7 +257,7 @@ impl Policy {
         // Recipes on `case.updated` that change the chain.
         let mut modified_by = Vec::new();
         let mut changes: Vec<(&'a str, &'a ChainChange)> = Vec::new();
-        for r in recipe::with_trigger(&pack.recipes, Trigger::CaseUpdated) {
+        for r in recipe::with_trigger(&workflow.recipes, Trigger::CaseUpdated) {
             let mut why = Vec::new();
             let holds = r.conditions.as_ref().is_none_or(|c| c.evaluate(&chain_facts, &mut why));
             let mine: Vec<&ChainChange> = recipe::chain_changes(r).collect();
@@ -298,7 +304,7 @@ impl Policy {
             })
             .collect();
 
-        let timeout_recipes: Vec<_> = recipe::with_trigger(&pack.recipes, Trigger::ApprovalTimeout).collect();
+        let timeout_recipes: Vec<_> = recipe::with_trigger(&workflow.recipes, Trigger::ApprovalTimeout).collect();
         let timeout_facts = |level: u32, activated: Instant, deadline: Instant| ReleaseFacts {
             pending_hours: Some(deadline.seconds_since(activated) as f64 / 3600.0),
             level: Some(level),
@@ -327,20 +333,19 @@ impl Policy {
 
         let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
 
-        let current_state = pack.workflow.state(&release.status);
+        let current_state = workflow.state(&release.status);
         let sla =
             current_state.and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id)));
-        let timeline_sla = match phase {
-            Phase::Preview { .. } => pack
-                .workflow
-                .state(&chain_transition.from)
-                .and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, now, now, &calendar, &release.id))),
+        let timeline_sla = match (phase, chained) {
+            (Phase::Preview { .. }, Some((t, _))) => {
+                workflow.state(&t.from).and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, now, now, &calendar, &release.id)))
+            }
             _ => sla.clone(),
         };
 
         // Recipes: on every evaluation, at each passed deadline, and on their schedule.
         let mut recipes = Vec::new();
-        for r in &pack.recipes {
+        for r in &workflow.recipes {
             match r.trigger {
                 Trigger::CaseUpdated => recipes.push(recipe::run(r, &actual_facts, &release.id, Some(release.status_since), true)),
                 Trigger::ApprovalTimeout => {
@@ -371,7 +376,7 @@ impl Policy {
             }
         }
 
-        let transitions = transition::rows(pack, request, &run, chain_def.allow_self_approval);
+        let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval);
 
         if let Some(p) = &release.priority {
             if !derived.priorities.contains(p) {
@@ -386,10 +391,11 @@ impl Policy {
         let wake_at = wake_at(&inputs, &run, sla.as_ref(), request);
 
         Ok(Run {
+            workflow,
             evaluation: Evaluation {
                 release_id: &release.id,
                 status: &release.status,
-                chain: ChainView { run, modified_by },
+                chain: ChainView { defined: chained.is_some(), run, modified_by },
                 escalation,
                 sla,
                 recipes,
@@ -455,7 +461,7 @@ impl Policy {
             Ok(r) => r,
             Err(e) => return Err(to_json(&GuardAnswer::deny_error(e.to_error_body())).unwrap_or_default()),
         };
-        if let Err(e) = request::check(&request, self.pack(), limits) {
+        if let Err(e) = self.route(&request.release).and_then(|(w, _)| request::check(&request, self.pack(), w, limits)) {
             return Err(to_json(&GuardAnswer::deny_error(e.to_error_body())).unwrap_or_default());
         }
         let answer = self.guard(&request);
@@ -619,6 +625,9 @@ fn group_json<'r>(g: &'r GroupRun<'_>) -> GroupJson<'r> {
 
 impl Serialize for ChainView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.defined {
+            return serializer.serialize_none();
+        }
         self.to_json().serialize(serializer)
     }
 }

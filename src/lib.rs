@@ -10,7 +10,7 @@
 //! ```
 //! use release_policy::Policy;
 //! let policy = Policy::builtin();
-//! assert_eq!(policy.pack().workflow.id, "release");
+//! assert_eq!(policy.pack().workflows[0].id, "release");
 //! ```
 //!
 //! See `ARCHITECTURE.md` for the map of the crate.

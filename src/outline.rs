@@ -143,20 +143,25 @@ pub struct OutlineSeedCase {
 
 impl Outline {
     /// Flattens a loaded pack.
+    /// The pack's first workflow (in a one-workflow pack, its workflow); a pack without a
+    /// workflow outlines empty states and transitions.
     pub fn of(pack: &Pack) -> Outline {
-        let wf = &pack.workflow;
-        let chain = pack.chain_transition().map(|(_, chain)| chain);
+        let wf = pack.workflows.first();
+        let chain = wf.and_then(|w| w.chain_transition()).map(|(_, chain)| chain);
         let calendar = pack.workspace.calendar.clone().unwrap_or_default();
         Outline {
-            workflow: OutlineWorkflow { id: wf.id.clone(), name: wf.name.clone() },
+            workflow: OutlineWorkflow {
+                id: wf.map(|w| w.id.clone()).unwrap_or_default(),
+                name: wf.map(|w| w.name.clone()).unwrap_or_default(),
+            },
             states: wf
-                .states
                 .iter()
+                .flat_map(|w| &w.states)
                 .map(|s| OutlineState { id: s.id.clone(), label: s.label.clone().unwrap_or_else(|| s.id.clone()) })
                 .collect(),
             transitions: wf
-                .transitions
                 .iter()
+                .flat_map(|w| &w.transitions)
                 .map(|t| OutlineTransition { from: t.from.clone(), to: t.to.clone(), name: t.name.clone() })
                 .collect(),
             chain_levels: chain
@@ -242,14 +247,14 @@ fn field_kind_name(kind: FieldKind) -> &'static str {
 fn roles(pack: &Pack) -> Vec<String> {
     let mut roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
     let mut assignments = Vec::new();
-    for transition in &pack.workflow.transitions {
+    for transition in pack.workflows.iter().flat_map(|w| &w.transitions) {
         assignments.extend(transition.require_approval.iter().map(|r| &r.assignment));
         if let Some(chain) = &transition.approval_chain {
             assignments.extend(chain.levels.iter().flat_map(|l| l.groups.iter().flat_map(|g| &g.assignments)));
             assignments.extend(chain.escalation.iter().flat_map(|s| &s.to));
         }
     }
-    for action in pack.recipes.iter().flat_map(|r| &r.actions) {
+    for action in pack.workflows.iter().flat_map(|w| &w.recipes).flat_map(|r| &r.actions) {
         match &action.kind {
             ActionKind::ModifyApprovalChain(changes) => {
                 for change in changes {

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use crate::definitions::PackFile;
 use crate::error::Diagnostic;
 
-/// The pack root for `dir`: `dir` itself when it holds `workflows/`, else `dir/.kiket` when that does.
+/// The pack root for `dir`: `dir` itself when it holds `workflows/`, else `dir/.kiket` when that
+/// exists (a pack may have no workflow: a bundle's `.kiket/` holds only `project.yaml`).
 pub fn resolve(dir: &Path) -> PathBuf {
     let nested = dir.join(".kiket");
-    if !dir.join("workflows").is_dir() && nested.join("workflows").is_dir() { nested } else { dir.to_path_buf() }
+    if !dir.join("workflows").is_dir() && nested.is_dir() { nested } else { dir.to_path_buf() }
 }
 
 /// Reads every `.yaml` / `.yml` file under the pack root of `dir`, with paths relative to it.

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use crate::definitions::{self, LoadOptions, Pack, PackFile};
+use crate::definitions::{self, LoadOptions, Pack, PackFile, Workflow};
 use crate::error::{DefinitionsError, Diagnostic, ErrorBody};
 use crate::evaluation::Derived;
+use crate::request::RequestError;
 
 /// The files of the built-in pack (`definitions/` at build time), as `(path, text)`.
 pub const BUILTIN_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
@@ -14,14 +15,15 @@ pub const BUILTIN_FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/b
 /// ```
 /// use release_policy::Policy;
 /// let policy = Policy::builtin();
-/// let (_, chain) = policy.pack().chain_transition().unwrap();
+/// let (_, chain) = policy.pack().workflows[0].chain_transition().unwrap();
 /// assert_eq!(chain.levels.len(), 4);
 /// ```
 #[derive(Clone, Debug)]
 pub struct Policy {
     pack: Pack,
     warnings: Vec<Diagnostic>,
-    derived: Derived,
+    /// One per workflow, in the pack's order.
+    derived: Vec<Derived>,
 }
 
 impl Policy {
@@ -43,7 +45,7 @@ impl Policy {
     /// Loads a pack with the given limits.
     pub fn from_pack_with(files: &[PackFile], options: &LoadOptions) -> Result<Policy, DefinitionsError> {
         let (pack, warnings) = definitions::load(files, options)?;
-        let derived = Derived::of(&pack);
+        let derived = pack.workflows.iter().map(Derived::of).collect();
         Ok(Policy { pack, warnings, derived })
     }
 
@@ -52,8 +54,18 @@ impl Policy {
         &self.pack
     }
 
-    pub(crate) fn derived(&self) -> &Derived {
-        &self.derived
+    /// The workflow `release` follows (SPEC §13 "Which workflow"), with its derived facts.
+    pub(crate) fn route(&self, release: &crate::request::Release) -> Result<(&Workflow, &Derived), RequestError> {
+        let workflow = self.pack.route(release.workflow.as_deref(), &release.case_type).map_err(|e| RequestError::at(e.path, e.message))?;
+        let index = self.pack.workflows.iter().position(|w| std::ptr::eq(w, workflow)).unwrap_or(0);
+        match self.derived.get(index) {
+            Some(derived) => Ok((workflow, derived)),
+            None => Err(RequestError {
+                kind: crate::ErrorKind::Internal,
+                message: "no derived facts for the workflow".into(),
+                path: String::new(),
+            }),
+        }
     }
 
     /// Findings that did not prevent loading (undeclared roles, unknown action types, …).

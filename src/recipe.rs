@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn the_stale_follow_up_runs_next_on_a_weekday_at_nine_local_time() {
         let policy = Policy::builtin();
-        let recipe = policy.pack().recipes.iter().find(|r| r.key == "stale_release_followup").unwrap();
+        let recipe = policy.pack().workflows[0].recipes.iter().find(|r| r.key == "stale_release_followup").unwrap();
         let utc = Calendar::default();
         let friday_noon: Instant = "2026-11-27T12:00:00Z".parse().unwrap();
         assert_eq!(next_run(recipe, friday_noon, &utc).unwrap().to_string(), "2026-11-30T09:00:00Z", "skips the weekend");

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::calendar::{self, Calendar, Instant};
-use crate::definitions::{FieldKind, Pack};
+use crate::definitions::{FieldKind, Pack, Workflow};
 use crate::error::{ErrorBody, ErrorKind};
 
 /// Limits on one request; a host may tighten or relax them.
@@ -63,6 +63,10 @@ pub struct Request {
 #[serde(deny_unknown_fields)]
 pub struct Release {
     pub id: String,
+    /// The workflow the case follows, when its case type does not say and the pack has several.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub workflow: Option<String>,
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub title: Option<String>,
@@ -269,7 +273,7 @@ pub struct RequestError {
 }
 
 impl RequestError {
-    fn at(path: impl Into<String>, message: impl Into<String>) -> RequestError {
+    pub(crate) fn at(path: impl Into<String>, message: impl Into<String>) -> RequestError {
         RequestError { kind: ErrorKind::Request, message: message.into(), path: path.into() }
     }
 
@@ -520,21 +524,26 @@ fn path_to(json: &str, end: usize, data_error: bool, key_counts: bool) -> String
 
 /// Checks a parsed request against the pack, and resolves its calendar (request, else the pack's
 /// workspace calendar, else the default).
-pub fn check(request: &Request, pack: &Pack, limits: &RequestLimits) -> Result<Calendar, RequestError> {
-    check_release(&request.release, request.now, pack, limits)?;
-    check_context(&request.directory, request.transition.as_ref(), &request.wip, pack)?;
+pub fn check(request: &Request, pack: &Pack, workflow: &Workflow, limits: &RequestLimits) -> Result<Calendar, RequestError> {
+    check_release(&request.release, request.now, pack, workflow, limits)?;
+    check_context(&request.directory, request.transition.as_ref(), &request.wip, workflow)?;
     resolve_calendar(request.calendar.as_ref(), pack)
 }
 
-fn state_error(pack: &Pack, path: String, name: &str) -> RequestError {
-    let states: Vec<&str> = pack.workflow.states.iter().map(|s| s.id.as_str()).collect();
+fn state_error(workflow: &Workflow, path: String, name: &str) -> RequestError {
+    let states: Vec<&str> = workflow.states.iter().map(|s| s.id.as_str()).collect();
     RequestError::at(path, format!("unknown state `{name}`; the workflow's states are {}", states.join(", ")))
 }
 
 /// The release's part of [`check`]: limits, states, case type, custom fields, history, approvals.
-pub(crate) fn check_release(release: &Release, now: Instant, pack: &Pack, limits: &RequestLimits) -> Result<(), RequestError> {
-    let workflow = &pack.workflow;
-    let state_error = |path: String, name: &str| state_error(pack, path, name);
+pub(crate) fn check_release(
+    release: &Release,
+    now: Instant,
+    pack: &Pack,
+    workflow: &Workflow,
+    limits: &RequestLimits,
+) -> Result<(), RequestError> {
+    let state_error = |path: String, name: &str| state_error(workflow, path, name);
 
     if release.approvals.len() > limits.max_approvals {
         return Err(RequestError {
@@ -552,15 +561,17 @@ pub(crate) fn check_release(release: &Release, now: Instant, pack: &Pack, limits
     if release.status_since > now {
         return Err(RequestError::at("release.status_since", format!("{} is after now ({now})", release.status_since)));
     }
-    let Some(case_type) = pack.case_type(&release.case_type) else {
+    // Without a case types file, `case_type` is free text and no custom field is checked.
+    let case_type = pack.case_type(&release.case_type);
+    if case_type.is_none() && pack.case_types_declared {
         let known: Vec<_> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
         return Err(RequestError::at(
             "release.case_type",
             format!("unknown case type `{}`; the pack's case types are {}", release.case_type, known.join(", ")),
         ));
-    };
+    }
     for (key, value) in &release.custom_fields {
-        if let Some(def) = case_type.field(key) {
+        if let Some((case_type, def)) = case_type.and_then(|c| c.field(key).map(|d| (c, d))) {
             check_field(def.kind, &def.options, value)
                 .map_err(|m| RequestError::at(format!("release.custom_fields.{key}"), format!("`{key}` of a {}: {m}", case_type.key)))?;
         }
@@ -585,6 +596,10 @@ pub(crate) fn check_release(release: &Release, now: Instant, pack: &Pack, limits
                 return Err(RequestError::at(path("level"), "an approval needs a chain `level` or a `transition` (the target state)"));
             }
             (None, Some(to)) if workflow.state(to).is_none() => return Err(state_error(path("transition"), to)),
+            (Some(_), None) if workflow.chain_transition().is_none() => {
+                let message = format!("workflow `{}` has no approval chain: an approval names a `transition`", workflow.id);
+                return Err(RequestError::at(path("level"), message));
+            }
             _ => {}
         }
         if approval.approver.is_empty() {
@@ -600,10 +615,9 @@ pub(crate) fn check_context(
     directory: &Directory,
     transition: Option<&TransitionRef>,
     wip: &BTreeMap<String, u32>,
-    pack: &Pack,
+    workflow: &Workflow,
 ) -> Result<(), RequestError> {
-    let workflow = &pack.workflow;
-    let state_error = |path: String, name: &str| state_error(pack, path, name);
+    let state_error = |path: String, name: &str| state_error(workflow, path, name);
     for (i, d) in directory.delegations.iter().enumerate() {
         if d.end <= d.start {
             return Err(RequestError::at(

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::calendar::Instant;
 use crate::chain::{self, ChainRun, ChainState, LevelState};
 use crate::condition::{Actual, FieldPath, Leaf, Operator};
-use crate::definitions::{ApprovalRequirement, Pack, Transition};
+use crate::definitions::{ApprovalRequirement, Transition, Workflow};
 use crate::error::ErrorBody;
 use crate::recipe::RecipeRun;
 use crate::request::{Decision, Request};
@@ -48,16 +48,22 @@ pub struct TransitionRow<'a> {
 }
 
 /// Every transition out of `request.release.status`, in the order the workflow lists them.
-pub fn rows<'a>(pack: &'a Pack, request: &'a Request, chain: &ChainRun<'_>, allow_self_approval: bool) -> Vec<TransitionRow<'a>> {
-    pack.workflow
+pub fn rows<'a>(workflow: &'a Workflow, request: &'a Request, chain: &ChainRun<'_>, allow_self_approval: bool) -> Vec<TransitionRow<'a>> {
+    workflow
         .transitions
         .iter()
         .filter(|t| t.from == request.release.status)
-        .map(|t| row(pack, request, t, chain, allow_self_approval))
+        .map(|t| row(workflow, request, t, chain, allow_self_approval))
         .collect()
 }
 
-fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &ChainRun<'_>, allow_self_approval: bool) -> TransitionRow<'a> {
+fn row<'a>(
+    workflow: &'a Workflow,
+    request: &'a Request,
+    t: &'a Transition,
+    chain: &ChainRun<'_>,
+    allow_self_approval: bool,
+) -> TransitionRow<'a> {
     let release = &request.release;
     let mut blocking = Vec::new();
     for field in &t.requires_fields {
@@ -91,7 +97,7 @@ fn row<'a>(pack: &'a Pack, request: &'a Request, t: &'a Transition, chain: &Chai
             }
         }
     }
-    if let Some(limit) = pack.workflow.state(&t.to).and_then(|s| s.wip_limit) {
+    if let Some(limit) = workflow.state(&t.to).and_then(|s| s.wip_limit) {
         let current = request.wip.get(&t.to).copied().unwrap_or(0);
         if current >= limit {
             blocking.push(Blocker::WipLimit(format!("WIP limit of {} reached: {current} of {limit}", t.to)));
@@ -202,7 +208,7 @@ impl GuardAnswer<'_> {
 pub fn answer<'a>(
     row: &TransitionRow<'a>,
     from: &'a str,
-    chain: &ChainRun<'_>,
+    chain: Option<&ChainRun<'_>>,
     after_transition: Vec<RecipeRun<'a>>,
     now: Instant,
 ) -> GuardAnswer<'a> {
@@ -235,8 +241,8 @@ pub fn answer<'a>(
             to: Some(row.to),
             transition: row.name,
             blockers: row.blockers.clone(),
-            chain_state: Some(chain.state),
-            current_level: chain.current_level,
+            chain_state: chain.map(|c| c.state),
+            current_level: chain.and_then(|c| c.current_level),
             after_transition,
             error: None,
             at: Some(now),

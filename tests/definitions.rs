@@ -43,24 +43,25 @@ fn every_upstream_file_loads_unchanged() {
 fn the_built_in_pack_states_the_same_facts_as_upstream() {
     let upstream = Policy::from_pack(&upstream_files()).expect("upstream loads");
     let builtin = Policy::builtin();
-    let (u, b) = (upstream.pack(), builtin.pack());
+    let (u, b) = (&upstream.pack().workflows[0], &builtin.pack().workflows[0]);
+    let (up, bp) = (upstream.pack(), builtin.pack());
     // Compared piece by piece so a difference names the piece.
-    assert_eq!(u.workflow.states, b.workflow.states, "states");
-    for (ut, bt) in u.workflow.transitions.iter().zip(&b.workflow.transitions) {
+    assert_eq!(u.states, b.states, "states");
+    for (ut, bt) in u.transitions.iter().zip(&b.transitions) {
         assert_eq!(ut, bt, "transition {} → {}", ut.from, ut.to);
     }
-    assert_eq!(u.workflow.transitions.len(), b.workflow.transitions.len(), "transition count");
-    assert_eq!(u.workflow.hooks, b.workflow.hooks, "hooks");
-    assert_eq!(u.workflow.automations, b.workflow.automations, "automations");
-    assert_eq!(u.workflow.analytics, b.workflow.analytics, "analytics");
+    assert_eq!(u.transitions.len(), b.transitions.len(), "transition count");
+    assert_eq!(u.hooks, b.hooks, "hooks");
+    assert_eq!(u.automations, b.automations, "automations");
+    assert_eq!(u.analytics, b.analytics, "analytics");
     for (ur, br) in u.recipes.iter().zip(&b.recipes) {
         assert_eq!(ur, br, "recipe {}", ur.key);
     }
     assert_eq!(u.recipes.len(), b.recipes.len(), "recipe count");
-    assert_eq!(u.dashboards, b.dashboards, "dashboards");
-    assert_eq!(u.case_types, b.case_types, "case types");
-    assert_eq!(u.workspace, b.workspace, "workspace");
-    assert_eq!(u, b, "whole pack");
+    assert_eq!(up.dashboards, bp.dashboards, "dashboards");
+    assert_eq!(up.case_types, bp.case_types, "case types");
+    assert_eq!(up.workspace, bp.workspace, "workspace");
+    assert_eq!(up, bp, "whole pack");
 
     let messages = |p: &Policy| p.warnings().iter().map(|w| (w.file.clone(), w.message.clone())).collect::<Vec<_>>();
     assert_eq!(messages(&upstream), messages(&builtin), "warnings");
@@ -69,7 +70,7 @@ fn the_built_in_pack_states_the_same_facts_as_upstream() {
 #[test]
 fn the_chain_reads_as_the_upstream_readme_describes_it() {
     let policy = Policy::builtin();
-    let (transition, chain) = policy.pack().chain_transition().expect("a chain");
+    let (transition, chain) = policy.pack().workflows[0].chain_transition().expect("a chain");
     assert_eq!((transition.from.as_str(), transition.to.as_str()), ("pending_approval", "production"));
     let summary: Vec<(u32, &str, String, usize, Required)> = chain
         .levels
@@ -92,7 +93,7 @@ fn the_chain_reads_as_the_upstream_readme_describes_it() {
     let ladder: Vec<String> = chain.escalation.iter().map(|s| format!("{} {}", s.after, s.action.as_str())).collect();
     assert_eq!(ladder, ["2h reminder", "4h escalate", "8h notify_executive", "2d auto_approve"]);
 
-    let fast_track = policy.pack().recipes.iter().find(|r| r.key == "hotfix_fast_track").expect("recipe");
+    let fast_track = policy.pack().workflows[0].recipes.iter().find(|r| r.key == "hotfix_fast_track").expect("recipe");
     let changes = fast_track.actions.iter().find_map(|a| match &a.kind {
         ActionKind::ModifyApprovalChain(c) => Some(c.clone()),
         _ => None,
@@ -337,14 +338,24 @@ fn packs_over_the_size_limit_are_refused_before_parsing() {
 }
 
 #[test]
-fn missing_pieces_of_the_layout_are_errors() {
-    let only_workflow: Vec<PackFile> = builtin_files().into_iter().filter(|f| f.path == WF).collect();
-    let err = load_err(&only_workflow);
-    assert!(err.errors.iter().any(|e| e.file == "case_types.yaml" && e.message.starts_with("missing")), "{err}");
+fn a_pack_may_lack_case_types_and_workflows() {
+    let request = r#"{"now": "2026-11-30T15:00:00Z", "release": {"id": "R", "case_type": "Anything", "status": "staging",
+        "status_since": "2026-11-30T09:00:00Z", "custom_fields": {"release_type": "not-an-option"}}}"#;
 
-    let no_workflow: Vec<PackFile> = builtin_files().into_iter().filter(|f| f.path != WF).collect();
-    let err = load_err(&no_workflow);
-    assert!(err.errors.iter().any(|e| e.message.contains("no workflow file")), "{err}");
+    // A bundle with no workflow validates; evaluating against it is a request error.
+    let bundle = Policy::from_pack(&[PackFile::new("project.yaml", "project: {key: OPS, name: Ops}\n")]).expect("a bundle loads");
+    let err = bundle.evaluate_json(request, &Default::default()).unwrap_err();
+    assert_eq!((err.path.as_deref(), err.message.as_str()), (Some("release"), "the pack has no workflow to evaluate a case against"));
+
+    // Without a case types file, `case_type` is free text and no custom field is checked.
+    let untyped: Vec<PackFile> = builtin_files().into_iter().filter(|f| f.path != "case_types.yaml").collect();
+    let policy = Policy::from_pack(&untyped).expect("loads without case types");
+    policy.evaluate_json(request, &Default::default()).expect("any case type, any custom field");
+
+    // Recipes without their workflow are an error.
+    let orphans: Vec<PackFile> = builtin_files().into_iter().filter(|f| f.path != WF).collect();
+    let err = load_err(&orphans);
+    assert!(err.errors.iter().any(|e| e.message.contains("recipes of workflow `release`, but there is no such workflow")), "{err}");
 }
 
 #[test]

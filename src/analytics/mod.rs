@@ -188,6 +188,7 @@ struct Plan<'p> {
     /// The workflow's metrics.
     metrics: Vec<(&'p str, &'p str, Expr)>,
     chain_state: &'p str,
+    workflow: &'p crate::definitions::Workflow,
     /// The states whose entries the velocity widget counts (its `status` filter).
     velocity_states: Vec<&'p str>,
 }
@@ -219,8 +220,11 @@ impl<'p> Plan<'p> {
             .ok_or_else(|| ErrorBody::new(ErrorKind::Definitions, "the widget `rollback_rate` needs an `expression`".to_owned()))?;
         let bad = |id: &str, e: String| ErrorBody::new(ErrorKind::Definitions, format!("the metric expression of `{id}`: {e}"));
         let rollback_expr = Expr::parse(expression).map_err(|e| bad("rollback_rate", e))?;
-        let metrics = pack
-            .workflow
+        // The workflow the deployment-health dashboard watches: the one with the approval chain.
+        let workflow = pack.workflows.iter().find(|w| w.chain_transition().is_some()).ok_or_else(|| {
+            ErrorBody::new(ErrorKind::Definitions, "the pack has no workflow with an approval chain for `deployment_health` to watch")
+        })?;
+        let metrics = workflow
             .analytics
             .metrics
             .iter()
@@ -237,7 +241,8 @@ impl<'p> Plan<'p> {
             wait_by_role: widget(dashboard, "approval_bottlenecks")?,
             by_type: widget(dashboard, "release_by_type")?,
             metrics,
-            chain_state: pack.chain_transition().map_or("pending_approval", |(t, _)| t.from.as_str()),
+            chain_state: workflow.chain_transition().map_or("pending_approval", |(t, _)| t.from.as_str()),
+            workflow,
             velocity_states: Vec::new(),
         };
         let velocity = plan.velocity;
@@ -373,7 +378,7 @@ impl Policy {
         let plan = Plan::of(self.pack())?;
         // What every release shares is checked once, here, with its own path (`directory…`,
         // `calendar…`); each release then checks only itself.
-        request::check_context(&directory, None, &BTreeMap::new(), self.pack()).map_err(|e| e.to_error_body())?;
+        request::check_context(&directory, None, &BTreeMap::new(), plan.workflow).map_err(|e| e.to_error_body())?;
         request::resolve_calendar(calendar.as_ref(), self.pack()).map_err(|e| e.to_error_body())?;
         let rollback = plan.rollback.1.tallies();
         let metrics = plan.metrics.iter().map(|(_, _, e)| e.tallies()).collect();
@@ -512,7 +517,11 @@ impl<'p> Analyzer<'p> {
 
     /// Adds one release; a malformed one fails with `releases[i]` in its path, or is skipped.
     pub fn add(&mut self, release: Release) -> Result<(), ErrorBody> {
-        if let Err(e) = request::check_release(&release, self.now, self.policy.pack(), &self.options.limits) {
+        let checked = self
+            .policy
+            .route(&release)
+            .and_then(|(workflow, _)| request::check_release(&release, self.now, self.policy.pack(), workflow, &self.options.limits));
+        if let Err(e) = checked {
             return self.reject(e.to_error_body());
         }
         // The shared directory and calendar lend themselves to the request for the time it is observed.

@@ -46,6 +46,12 @@ enum FileRole {
     CaseTypes,
     Workspace,
     Board,
+    /// `automations/*.yaml`: standalone automations, not yet read (refused).
+    Automations,
+    /// Files that decide nothing the engine evaluates (agents, intake forms, templates, email
+    /// templates, modules, the inbound e-mail intake, a bundle manifest, the pack's own tests): part of
+    /// the layout, loaded without being interpreted.
+    Uninterpreted,
 }
 
 fn classify(path: &str) -> Option<FileRole> {
@@ -56,8 +62,11 @@ fn classify(path: &str) -> Option<FileRole> {
         ["workspace" | "project"] => FileRole::Workspace,
         ["workflows", id] => FileRole::Workflow((*id).to_owned()),
         ["workflows", id, "automation_recipes", _] => FileRole::Recipes((*id).to_owned()),
-        ["dashboards", _] => FileRole::Dashboard,
+        ["dashboards", _] | ["analytics", "dashboards", _] => FileRole::Dashboard,
         ["boards", _] => FileRole::Board,
+        ["automations", _] => FileRole::Automations,
+        ["agents" | "intakes" | "templates" | "case_templates" | "modules" | "email_templates" | "tests", ..]
+        | ["inbound_email" | "manifest"] => FileRole::Uninterpreted,
         _ => return None,
     })
 }
@@ -78,9 +87,9 @@ fn whole_file(file: &str, message: impl Into<String>) -> Diagnostic {
 ///
 /// ```
 /// use release_policy::definitions::{load, LoadOptions, PackFile};
-/// let files = [PackFile::new("case_types.yaml", "case_types: [{key: Release}]")];
+/// let files = [PackFile::new("case_types.yaml", "case_types: [{key: Release, workflow: release}]")];
 /// let err = load(&files, &LoadOptions::default()).unwrap_err();
-/// assert!(err.first().message.contains("no workflow"));
+/// assert!(err.first().message.contains("unknown workflow `release`"));
 /// ```
 pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diagnostic>), DefinitionsError> {
     let mut cx = Cx::new(options.max_condition_depth);
@@ -121,6 +130,9 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     let mut case_types = None;
     let mut workspace = None;
     for (path, role, text) in &classified {
+        if *role == FileRole::Uninterpreted {
+            continue;
+        }
         cx.file = path.clone();
         let root = match prebuilt(text).map_or_else(|| yaml::parse(text), Ok) {
             Ok(root) => root,
@@ -153,83 +165,81 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
                 }
                 workspace = decode::workspace_file(&root, &mut cx);
             }
+            // Honour or refuse: standalone automations can move cases and change fields guards read.
+            FileRole::Automations => cx.error(
+                Pos { line: 1, column: 1 },
+                "standalone automations (automations/*.yaml) are not yet implemented by this engine; the pack is refused rather than read past",
+            ),
             // Boards are presentation for the Kiket UI: checked for syntax, otherwise not read.
-            FileRole::Board => {}
+            FileRole::Board | FileRole::Uninterpreted => {}
         }
     }
 
-    let workflow = match workflows.len() {
-        1 => workflows.pop().map(|(path, stem, w)| {
-            if w.id != stem {
-                cx.warnings.push(Diagnostic {
-                    file: path,
-                    line: 1,
-                    column: 1,
-                    message: format!(
-                        "the workflow id `{}` differs from its file name `{stem}`; recipes are looked up under workflows/{}/",
-                        w.id, w.id
-                    ),
-                });
-            }
+    for (path, stem, w) in &workflows {
+        if w.id != *stem {
+            cx.warnings.push(Diagnostic {
+                file: path.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "the workflow id `{}` differs from its file name `{stem}`; recipes are looked up under workflows/{}/",
+                    w.id, w.id
+                ),
+            });
+        }
+    }
+    for (i, (path, _, w)) in workflows.iter().enumerate() {
+        if let Some((first, _, _)) = workflows[..i].iter().find(|(_, _, o)| o.id == w.id) {
+            cx.errors.push(whole_file(path, format!("a second workflow with the id `{}` (the first is {first})", w.id)));
+        }
+    }
+    for (path, dir, _) in &recipes {
+        if !workflows.iter().any(|(_, _, w)| w.id == *dir) {
+            let ids: Vec<&str> = workflows.iter().map(|(_, _, w)| w.id.as_str()).collect();
+            let known =
+                if ids.is_empty() { "the pack has none".to_owned() } else { format!("the pack's workflows are {}", ids.join(", ")) };
+            cx.errors.push(whole_file(path, format!("recipes of workflow `{dir}`, but there is no such workflow; {known}")));
+        }
+    }
+    // Each recipe after the first (in path order) with a key already used in its workflow.
+    let mut keyed: Vec<(&str, &str, &str)> =
+        recipes.iter().map(|(path, dir, recipe)| (dir.as_str(), recipe.key.as_str(), path.as_str())).collect();
+    crate::sort::by(&mut keyed, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for pair in keyed.windows(2).filter(|pair| (pair[0].0, pair[0].1) == (pair[1].0, pair[1].1)) {
+        cx.errors.push(whole_file(pair[1].2, format!("a second recipe with the key `{}`", pair[1].1)));
+    }
+
+    // A workflow file that could not be read leaves names unresolvable: its errors say enough.
+    let every_workflow_read = workflows.len() == classified.iter().filter(|(_, r, _)| matches!(r, FileRole::Workflow(_))).count();
+    let mut scopes: Vec<(String, String)> = Vec::new();
+    let mut workflows: Vec<super::Workflow> = workflows
+        .into_iter()
+        .map(|(path, _, w)| {
+            scopes.push((path, w.id.clone()));
             w
-        }),
-        0 => {
-            if !classified.iter().any(|(_, r, _)| matches!(r, FileRole::Workflow(_))) {
-                cx.errors.push(whole_file("workflows/", "no workflow file (workflows/<id>.yaml) in the pack"));
-            }
-            None
-        }
-        _ => {
-            let names: Vec<_> = workflows.iter().map(|(p, _, _)| p.as_str()).collect();
-            cx.errors.push(whole_file(
-                &workflows[1].0,
-                format!("this engine evaluates one release workflow per pack; found {}", names.join(", ")),
-            ));
-            None
-        }
-    };
-    if case_types.is_none() {
-        cx.errors.push(whole_file("case_types.yaml", "missing: releases are checked against the pack's case types"));
-    }
-
-    if let Some(workflow) = &workflow {
-        for (path, dir, recipe) in &recipes {
-            if *dir != workflow.id {
-                cx.errors.push(whole_file(path, format!("recipes of workflow `{dir}`, but the pack's workflow is `{}`", workflow.id)));
-            }
-            let _ = recipe;
-        }
-        // Each recipe after the first (in path order) with a key already used.
-        let mut keyed: Vec<(&str, &str)> = recipes.iter().map(|(path, _, recipe)| (recipe.key.as_str(), path.as_str())).collect();
-        crate::sort::by(&mut keyed, |a, b| a.0.cmp(b.0));
-        for pair in keyed.windows(2).filter(|pair| pair[0].0 == pair[1].0) {
-            cx.errors.push(whole_file(pair[1].1, format!("a second recipe with the key `{}`", pair[1].0)));
+        })
+        .collect();
+    for (path, dir, recipe) in recipes {
+        if let Some(w) = workflows.iter_mut().find(|w| w.id == dir) {
+            scopes.push((path, dir));
+            w.recipes.push(recipe);
         }
     }
-
-    let pack = workflow.map(|workflow| Pack {
-        workflow,
-        recipes: recipes.into_iter().map(|(_, _, r)| r).collect(),
+    let pack = Pack {
+        workflows,
         dashboards,
+        case_types_declared: case_types.is_some(),
         case_types: case_types.unwrap_or_default(),
         workspace: workspace.unwrap_or_else(Workspace::default),
-    });
-    if let Some(pack) = &pack {
-        check_references(pack, &mut cx);
+    };
+    if every_workflow_read {
+        check_references(&pack, &scopes, &mut cx);
     }
 
     let Cx { mut errors, mut warnings, .. } = cx;
     crate::sort::unique(&mut errors);
     crate::sort::unique(&mut warnings);
-    match pack {
-        Some(pack) if errors.is_empty() => Ok((pack, warnings)),
-        _ => {
-            if errors.is_empty() {
-                errors.push(whole_file("(pack)", "the pack could not be assembled"));
-            }
-            Err(DefinitionsError { errors, warnings })
-        }
-    }
+    if errors.is_empty() { Ok((pack, warnings)) } else { Err(DefinitionsError { errors, warnings }) }
 }
 
 /// Every case type's definition of the custom field `key`.
@@ -237,11 +247,11 @@ fn field_defs<'p>(pack: &'p Pack, key: &'p str) -> impl Iterator<Item = &'p supe
     pack.case_types.iter().filter_map(move |c| c.field(key))
 }
 
-/// Resolves every name one file uses from another.
-fn check_references(pack: &Pack, cx: &mut Cx) {
-    let states: Vec<&str> = pack.workflow.states.iter().map(|s| s.id.as_str()).collect();
+/// Resolves every name one file uses from another. `scopes` maps each workflow and recipe file to
+/// its workflow: names of states and levels there resolve in that workflow; elsewhere (dashboards,
+/// seed cases) in any workflow of the pack.
+fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
     let case_types: Vec<&str> = pack.case_types.iter().map(|c| c.key.as_str()).collect();
-    let levels: Vec<u32> = pack.chain_transition().map(|(_, c)| c.levels.iter().map(|l| l.level).collect()).unwrap_or_default();
     let mut declared_roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
     crate::sort::unique(&mut declared_roles);
     let mut undeclared_roles: Vec<Ref> = Vec::new();
@@ -251,23 +261,44 @@ fn check_references(pack: &Pack, cx: &mut Cx) {
     for r in refs {
         let at = Pos { line: r.pos.line, column: r.pos.column };
         let name = shorten(&r.name);
+        let scope: Vec<&super::Workflow> = match scopes.iter().find(|(path, _)| *path == r.file) {
+            Some((_, id)) => pack.workflow(id).into_iter().collect(),
+            None => pack.workflows.iter().collect(),
+        };
         let error = match &r.kind {
-            RefKind::State if !states.contains(&r.name.as_str()) => {
-                Some(format!("unknown state `{name}`; the workflow's states are {}", states.join(", ")))
+            RefKind::State if !scope.iter().any(|w| w.state(&r.name).is_some()) => {
+                let mut states: Vec<&str> = Vec::new();
+                for state in scope.iter().flat_map(|w| w.states.iter().map(|s| s.id.as_str())) {
+                    if !states.contains(&state) {
+                        states.push(state);
+                    }
+                }
+                let whose = if scope.len() == 1 { "the workflow's" } else { "the pack's" };
+                Some(format!("unknown state `{name}`; {whose} states are {}", states.join(", ")))
             }
-            RefKind::CaseType if !case_types.contains(&r.name.as_str()) => {
+            RefKind::Workflow if pack.workflow(&r.name).is_none() => {
+                let ids: Vec<&str> = pack.workflows.iter().map(|w| w.id.as_str()).collect();
+                Some(format!("unknown workflow `{name}`; the pack's workflows are {}", ids.join(", ")))
+            }
+            RefKind::CaseType if pack.case_types_declared && !case_types.contains(&r.name.as_str()) => {
                 Some(format!("unknown case type `{name}`; the pack's case types are {}", case_types.join(", ")))
             }
-            RefKind::Level if !r.name.parse().is_ok_and(|n: u32| levels.contains(&n)) => {
-                let list: Vec<String> = levels.iter().map(u32::to_string).collect();
-                Some(format!("there is no level {name} in the approval chain (levels: {})", list.join(", ")))
+            RefKind::Level => {
+                let mut levels: Vec<u32> =
+                    scope.iter().filter_map(|w| w.chain_transition()).flat_map(|(_, c)| c.levels.iter().map(|l| l.level)).collect();
+                crate::sort::unique(&mut levels);
+                (!r.name.parse().is_ok_and(|n: u32| levels.contains(&n))).then(|| {
+                    let list: Vec<String> = levels.iter().map(u32::to_string).collect();
+                    format!("there is no level {name} in the approval chain (levels: {})", list.join(", "))
+                })
             }
             RefKind::Dashboard if !pack.dashboards.iter().any(|d| d.id == r.name) => Some(format!("no dashboard has the id `{name}`")),
             RefKind::Metric { dashboard } => {
                 let widget = pack.dashboards.iter().filter(|d| d.id == *dashboard).flat_map(|d| &d.widgets).any(|w| w.id == r.name);
-                let prefix = format!("{}.", pack.workflow.id);
-                let metric =
-                    pack.workflow.analytics.metrics.iter().any(|m| m.id == r.name || m.id.strip_prefix(&prefix) == Some(r.name.as_str()));
+                let metric = pack.workflows.iter().any(|w| {
+                    let prefix = format!("{}.", w.id);
+                    w.analytics.metrics.iter().any(|m| m.id == r.name || m.id.strip_prefix(&prefix) == Some(r.name.as_str()))
+                });
                 (!widget && !metric)
                     .then(|| format!("unknown metric `{name}`: no widget of this dashboard and no workflow metric has that id"))
             }

@@ -20,25 +20,69 @@ use crate::calendar::Calendar;
 use crate::condition::{Condition, Operator};
 use crate::duration::Duration;
 
-/// A loaded, validated pack: one release workflow and everything that refers to it.
+/// A loaded, validated pack: any number of workflows (zero included) and everything they share.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pack {
-    pub workflow: Workflow,
-    /// Automation recipes of the workflow, in file-name order.
-    pub recipes: Vec<Recipe>,
+    /// Workflows in file-path order.
+    pub workflows: Vec<Workflow>,
     pub dashboards: Vec<Dashboard>,
+    /// The case types (`case_types.yaml` or `issue_types.yaml`); see `case_types_declared`.
     pub case_types: Vec<CaseType>,
+    /// Whether the pack has a case types file at all: without one, a request's `case_type` is free
+    /// text and no custom field is checked.
+    pub case_types_declared: bool,
     pub workspace: Workspace,
 }
 
-impl Pack {
-    /// The transition carrying the approval chain, and the chain (validation guarantees one).
-    pub fn chain_transition(&self) -> Option<(&Transition, &ApprovalChain)> {
-        self.workflow.transitions.iter().find_map(|t| t.approval_chain.as_ref().map(|c| (t, c)))
-    }
+/// Why a request could not be routed to a workflow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingError {
+    /// `release.workflow`, or `release.case_type` when the case type's own workflow is missing.
+    pub path: &'static str,
+    pub message: String,
+}
 
+impl Pack {
     pub fn case_type(&self, key: &str) -> Option<&CaseType> {
         self.case_types.iter().find(|c| c.key == key)
+    }
+
+    pub fn workflow(&self, id: &str) -> Option<&Workflow> {
+        self.workflows.iter().find(|w| w.id == id)
+    }
+
+    /// The workflow a case follows (SPEC §13 "Which workflow"): the one the request names in
+    /// `release.workflow`, else its case type's `workflow:`, else the pack's only workflow. A name
+    /// that contradicts the case type's, an unknown name, no workflow at all, or a choice the pack
+    /// leaves open is an error: a case is never evaluated against a guessed workflow.
+    pub fn route(&self, named: Option<&str>, case_type: &str) -> Result<&Workflow, RoutingError> {
+        let ids = || self.workflows.iter().map(|w| w.id.as_str()).collect::<Vec<_>>().join(", ");
+        let by_type = self.case_type(case_type).and_then(|c| c.workflow.as_deref());
+        let wanted = match (named, by_type) {
+            (Some(n), Some(t)) if n != t => {
+                return Err(RoutingError {
+                    path: "release.workflow",
+                    message: format!("case type `{case_type}` follows workflow `{t}`, not `{n}`"),
+                });
+            }
+            (Some(n), _) => Some((n, "release.workflow")),
+            (None, Some(t)) => Some((t, "release.case_type")),
+            (None, None) => None,
+        };
+        match (wanted, self.workflows.as_slice()) {
+            (Some((id, path)), _) => self
+                .workflow(id)
+                .ok_or_else(|| RoutingError { path, message: format!("unknown workflow `{id}`; the pack's workflows are {}", ids()) }),
+            (None, [only]) => Ok(only),
+            (None, []) => Err(RoutingError { path: "release", message: "the pack has no workflow to evaluate a case against".into() }),
+            (None, _) => Err(RoutingError {
+                path: "release.workflow",
+                message: format!(
+                    "the pack has several workflows ({}) and case type `{case_type}` names none; say which in `release.workflow`",
+                    ids()
+                ),
+            }),
+        }
     }
 }
 
@@ -54,11 +98,19 @@ pub struct Workflow {
     pub hooks: Vec<Hook>,
     pub automations: Vec<Automation>,
     pub analytics: Analytics,
+    /// Automation recipes of the workflow (`workflows/<id>/automation_recipes/`), in file-name order.
+    pub recipes: Vec<Recipe>,
 }
 
 impl Workflow {
     pub fn state(&self, id: &str) -> Option<&State> {
         self.states.iter().find(|s| s.id == id)
+    }
+
+    /// The transition carrying the approval chain, and the chain, if the workflow has one (at most
+    /// one, validation guarantees).
+    pub fn chain_transition(&self) -> Option<(&Transition, &ApprovalChain)> {
+        self.transitions.iter().find_map(|t| t.approval_chain.as_ref().map(|c| (t, c)))
     }
 }
 
@@ -465,6 +517,8 @@ pub const ALERT_FIELDS: &[&str] = &["pending_duration_hours"];
 pub struct CaseType {
     pub key: String,
     pub label: Option<String>,
+    /// The workflow cases of this type follow (`workflow:`); absent: the pack's only workflow.
+    pub workflow: Option<String>,
     pub fields: Vec<FieldDef>,
 }
 

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use release_policy::Policy;
-use release_policy::definitions::{ActionKind, Assignment, AssignmentKind, ChainChange, Group, Logic, Required};
+use release_policy::definitions::{ActionKind, Assignment, AssignmentKind, ChainChange, Group, Logic, Required, Workflow};
 
 fn assignment(a: &Assignment) -> String {
     match a.kind {
@@ -27,39 +27,75 @@ fn levels(list: &[u32]) -> String {
     list.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// The summary, as printed by `release-policy describe`.
+/// The summary, as printed by `release-policy describe`: each workflow (states, chain, ladder,
+/// SLAs, recipes), then the calendar and the warnings.
 pub fn describe(policy: &Policy, source: &str) -> String {
     let pack = policy.pack();
-    let wf = &pack.workflow;
     let mut out = String::new();
-    let _ = writeln!(out, "{} (workflow `{}`) from {source}: valid, {} warning(s)", wf.name, wf.id, policy.warnings().len());
+    if pack.workflows.len() != 1 {
+        let ids: Vec<&str> = pack.workflows.iter().map(|w| w.id.as_str()).collect();
+        let list = if ids.is_empty() { "no workflow".to_owned() } else { format!("workflows {}", ids.join(", ")) };
+        let _ = writeln!(out, "Pack from {source}: valid, {} warning(s); {list}", policy.warnings().len());
+    }
+    for wf in &pack.workflows {
+        describe_workflow(&mut out, wf, policy, source);
+    }
+    let calendar = pack.workspace.calendar.clone().unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "\nCalendar: {} {}{}",
+        calendar.timezone_name(),
+        calendar.hours(),
+        if pack.workspace.calendar.is_none() { " Mon–Fri (default)" } else { "" }
+    );
+    if !policy.warnings().is_empty() {
+        let _ = writeln!(out, "\nWarnings:");
+        for w in policy.warnings() {
+            let _ = writeln!(out, "  {w}");
+        }
+    }
+    out
+}
+
+fn describe_workflow(out: &mut String, wf: &Workflow, policy: &Policy, source: &str) {
+    let single = policy.pack().workflows.len() == 1;
+    if single {
+        let _ = writeln!(out, "{} (workflow `{}`) from {source}: valid, {} warning(s)", wf.name, wf.id, policy.warnings().len());
+    } else {
+        let _ = writeln!(out, "\n== {} (workflow `{}`)", wf.name, wf.id);
+    }
     let states: Vec<&str> = wf.states.iter().map(|s| s.id.as_str()).collect();
     let _ = writeln!(out, "States: {}", states.join(" → "));
 
-    if let Some((transition, chain)) = pack.chain_transition() {
-        let _ = writeln!(
-            out,
-            "\nApproval chain on {} → {} ({}){}{}:",
-            transition.from,
-            transition.to,
-            transition.name.as_deref().unwrap_or(""),
-            if chain.business_hours { ", business hours" } else { "" },
-            if chain.allow_self_approval { ", self-approval allowed" } else { "" }
-        );
-        for level in &chain.levels {
-            let joiner = if level.logic == Logic::Or { "  OR  " } else { "  AND  " };
-            let groups: Vec<String> = level.groups.iter().map(group).collect();
-            let timeout = level.timeout.map_or_else(|| "no timeout".to_owned(), |t| format!("timeout {t}"));
-            let when = level.conditions.as_ref().map_or_else(|| "always".to_owned(), |c| format!("when {c}"));
-            let _ = writeln!(out, "  {}. {:<20} {:<48} {:<12} {when}", level.level, level.name, groups.join(joiner), timeout);
+    match wf.chain_transition() {
+        Some((transition, chain)) => {
+            let _ = writeln!(
+                out,
+                "\nApproval chain on {} → {} ({}){}{}:",
+                transition.from,
+                transition.to,
+                transition.name.as_deref().unwrap_or(""),
+                if chain.business_hours { ", business hours" } else { "" },
+                if chain.allow_self_approval { ", self-approval allowed" } else { "" }
+            );
+            for level in &chain.levels {
+                let joiner = if level.logic == Logic::Or { "  OR  " } else { "  AND  " };
+                let groups: Vec<String> = level.groups.iter().map(group).collect();
+                let timeout = level.timeout.map_or_else(|| "no timeout".to_owned(), |t| format!("timeout {t}"));
+                let when = level.conditions.as_ref().map_or_else(|| "always".to_owned(), |c| format!("when {c}"));
+                let _ = writeln!(out, "  {}. {:<20} {:<48} {:<12} {when}", level.level, level.name, groups.join(joiner), timeout);
+            }
+            let _ = writeln!(out, "Escalation ladder (restarts when each level activates):");
+            for step in &chain.escalation {
+                let to: Vec<String> = step.to.iter().map(assignment).collect();
+                let to = if to.is_empty() { String::new() } else { format!(" → {}", to.join(", ")) };
+                let channels = if step.channels.is_empty() { String::new() } else { format!(" via {}", step.channels.join(", ")) };
+                let reason = step.reason.as_ref().map(|r| format!(" \"{r}\"")).unwrap_or_default();
+                let _ = writeln!(out, "  after {:<4} {}{to}{channels}{reason}", step.after.to_string(), step.action.as_str());
+            }
         }
-        let _ = writeln!(out, "Escalation ladder (restarts when each level activates):");
-        for step in &chain.escalation {
-            let to: Vec<String> = step.to.iter().map(assignment).collect();
-            let to = if to.is_empty() { String::new() } else { format!(" → {}", to.join(", ")) };
-            let channels = if step.channels.is_empty() { String::new() } else { format!(" via {}", step.channels.join(", ")) };
-            let reason = step.reason.as_ref().map(|r| format!(" \"{r}\"")).unwrap_or_default();
-            let _ = writeln!(out, "  after {:<4} {}{to}{channels}{reason}", step.after.to_string(), step.action.as_str());
+        None => {
+            let _ = writeln!(out, "No approval chain.");
         }
     }
 
@@ -76,17 +112,12 @@ pub fn describe(policy: &Policy, source: &str) -> String {
             );
         }
     }
-    let calendar = pack.workspace.calendar.clone().unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "Calendar: {} {}{}",
-        calendar.timezone_name(),
-        calendar.hours(),
-        if pack.workspace.calendar.is_none() { " Mon–Fri (default)" } else { "" }
-    );
 
+    if wf.recipes.is_empty() {
+        return;
+    }
     let _ = writeln!(out, "\nRecipes:");
-    for recipe in &pack.recipes {
+    for recipe in &wf.recipes {
         let when = recipe.conditions.as_ref().map_or_else(String::new, |c| format!(" when {c}"));
         let schedule = recipe.schedule.as_ref().map(|s| format!(" [{}]", s.as_str())).unwrap_or_default();
         let _ = writeln!(out, "  {} ({}{schedule}){when}", recipe.key, recipe.trigger.as_str());
@@ -112,12 +143,4 @@ pub fn describe(policy: &Policy, source: &str) -> String {
             let _ = writeln!(out, "    - {}{}", action.type_name(), if detail.is_empty() { detail } else { format!(": {detail}") });
         }
     }
-
-    if !policy.warnings().is_empty() {
-        let _ = writeln!(out, "\nWarnings:");
-        for w in policy.warnings() {
-            let _ = writeln!(out, "  {w}");
-        }
-    }
-    out
 }
