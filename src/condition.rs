@@ -129,6 +129,12 @@ pub enum FieldPath {
     FromState,
     ApprovalPendingDurationHours,
     ApprovalLevel,
+    /// Hours since `release.updated_at`.
+    HoursSinceLastUpdate,
+    /// Hours until `release.due_at` (negative once past).
+    HoursUntilDue,
+    /// A field nothing in the pack defines (`ai_risk_score`): read from `release.custom_fields`.
+    Undefined(String),
 }
 
 const FIELDS: &[(&str, FieldPath)] = &[
@@ -147,6 +153,10 @@ const FIELDS: &[(&str, FieldPath)] = &[
     ("from_state", FieldPath::FromState),
     ("approval.pending_duration_hours", FieldPath::ApprovalPendingDurationHours),
     ("approval.level", FieldPath::ApprovalLevel),
+    ("to_status", FieldPath::ToState),
+    ("from_status", FieldPath::FromState),
+    ("hours_since_last_update", FieldPath::HoursSinceLastUpdate),
+    ("hours_until_due", FieldPath::HoursUntilDue),
 ];
 
 impl FieldPath {
@@ -161,21 +171,43 @@ impl FieldPath {
                 Err(format!("`{path}` is not a custom field path: the key after `custom_fields.` must be letters, digits, `_` or `-`"))
             };
         }
-        FIELDS.iter().find(|(name, _)| *name == bare).map(|(_, f)| f.clone()).ok_or_else(|| {
-            let known: Vec<_> = FIELDS.iter().map(|(n, _)| *n).collect();
-            format!(
-                "unknown field `{}`; expected one of {}, or custom_fields.<key>",
-                crate::definitions::yaml::shorten(path),
-                known.join(", ")
-            )
-        })
+        if let Some((_, field)) = FIELDS.iter().find(|(name, _)| *name == bare) {
+            return Ok(field.clone());
+        }
+        // A plain name the engine does not compute is a field nothing defines, read from the
+        // release's custom fields; unless it is a near miss of a known one (`prioirty`), which is
+        // a typo and refused.
+        let known = || FIELDS.iter().map(|(n, _)| *n);
+        let plain = !bare.is_empty() && bare.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        match crate::definitions::vocabulary::nearest(bare, known()) {
+            None if plain => Ok(FieldPath::Undefined(bare.to_owned())),
+            nearest => {
+                let hint = nearest.map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
+                Err(format!(
+                    "unknown field `{}`; {hint}expected one of {}, custom_fields.<key>, or a plain lower-case name read from custom_fields",
+                    crate::definitions::yaml::shorten(path),
+                    known().collect::<Vec<_>>().join(", ")
+                ))
+            }
+        }
+    }
+
+    /// Fields an absent value makes every leaf false for, whatever the operator: derived or
+    /// host-provided values, so a guard that reads one stays closed until the value is there.
+    pub fn absent_is_false(&self) -> bool {
+        matches!(self, FieldPath::HoursSinceLastUpdate | FieldPath::HoursUntilDue | FieldPath::Undefined(_))
     }
 
     /// Fields whose value is a number (days, hours, a level), which ordering operators need.
     pub fn is_numeric(&self) -> bool {
         matches!(
             self,
-            FieldPath::DaysInState | FieldPath::HoursInState | FieldPath::ApprovalPendingDurationHours | FieldPath::ApprovalLevel
+            FieldPath::DaysInState
+                | FieldPath::HoursInState
+                | FieldPath::ApprovalPendingDurationHours
+                | FieldPath::ApprovalLevel
+                | FieldPath::HoursSinceLastUpdate
+                | FieldPath::HoursUntilDue
         )
     }
 }
@@ -184,6 +216,7 @@ impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FieldPath::CustomField(key) => write!(f, "custom_fields.{key}"),
+            FieldPath::Undefined(name) => f.write_str(name),
             other => {
                 let name = FIELDS.iter().find(|(_, p)| p == other).map_or("?", |(n, _)| n);
                 f.write_str(name)
@@ -345,7 +378,7 @@ impl Condition {
         match self {
             Condition::Leaf(leaf) => {
                 let actual = facts.actual(&leaf.field);
-                let result = leaf.test(actual);
+                let result = !(matches!(actual, Actual::Missing) && leaf.field.absent_is_false()) && leaf.test(actual);
                 why.push(Why { leaf, actual, result });
                 result
             }

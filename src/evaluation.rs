@@ -83,6 +83,7 @@ struct ReleaseFacts<'a> {
     from_state: Option<&'a str>,
     pending_hours: Option<f64>,
     level: Option<u32>,
+    now: Instant,
 }
 
 impl<'a> ReleaseFacts<'a> {
@@ -95,6 +96,7 @@ impl<'a> ReleaseFacts<'a> {
             from_state: None,
             pending_hours: None,
             level: None,
+            now,
         }
     }
 }
@@ -120,6 +122,11 @@ impl<'a> Facts<'a> for ReleaseFacts<'a> {
             FieldPath::FromState => self.from_state.map_or(Actual::Missing, Actual::Str),
             FieldPath::ApprovalPendingDurationHours => self.pending_hours.map_or(Actual::Missing, Actual::Number),
             FieldPath::ApprovalLevel => self.level.map_or(Actual::Missing, |l| Actual::Number(f64::from(l))),
+            FieldPath::HoursSinceLastUpdate => {
+                r.updated_at.map_or(Actual::Missing, |t| Actual::Number(self.now.seconds_since(t) as f64 / 3600.0))
+            }
+            FieldPath::HoursUntilDue => r.due_at.map_or(Actual::Missing, |t| Actual::Number(t.seconds_since(self.now) as f64 / 3600.0)),
+            FieldPath::Undefined(key) => r.custom_fields.get(key).map_or(Actual::Missing, Actual::Json),
         }
     }
 }

@@ -98,6 +98,14 @@ pub struct Release {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub history: Vec<HistoryEntry>,
+    /// When the case last changed (`hours_since_last_update`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub updated_at: Option<Instant>,
+    /// When the case is due (`hours_until_due`).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub due_at: Option<Instant>,
 }
 
 impl Release {

@@ -231,8 +231,25 @@ fn a_condition_value_outside_a_select_is_an_error_not_a_silently_skipped_level()
 
 #[test]
 fn an_unknown_field_path_is_an_error() {
-    let files = builtin_with(WF, "field: priority", "field: prio");
-    assert_error_at(&files, WF, "prio,", "unknown field `prio`");
+    // A near miss of a known field is a typo, wherever it is written.
+    let files = builtin_with(WF, "field: priority", "field: prioirty");
+    assert_error_at(&files, WF, "prioirty,", "unknown field `prioirty`; did you mean `priority`?");
+    let files = builtin_with(WF, "field: priority", "field: Priority.x");
+    assert_error_at(&files, WF, "Priority.x,", "unknown field `Priority.x`");
+}
+
+#[test]
+fn a_field_nothing_defines_is_read_from_custom_fields_with_a_warning_but_never_waives_an_approval() {
+    // In a recipe: a warning, and the value comes from custom_fields.
+    let recipe = "workflows/release/automation_recipes/hotfix_fast_track.yaml";
+    let files = builtin_with(recipe, "field: custom_fields.severity", "field: ai_risk_score");
+    let policy = Policy::from_pack(&files).expect("loads with a warning");
+    let (line, _) = position(&files, recipe, "ai_risk_score");
+    let warning = policy.warnings().iter().find(|w| w.file == recipe && w.line == line).expect("a warning at the field");
+    assert!(warning.message.starts_with("field `ai_risk_score` (1 condition) is defined by nothing in the pack"), "{warning}");
+    // In an approval level's conditions an absent value would skip the level: refused.
+    let files = builtin_with(WF, "field: priority", "field: ai_risk_score");
+    assert_error_at(&files, WF, "ai_risk_score,", "an approval's conditions may not read it");
 }
 
 #[test]

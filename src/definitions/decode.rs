@@ -34,6 +34,8 @@ pub(crate) enum RefKind {
     CustomField,
     /// A custom field `requires_fields` names: a warning when no case type declares it.
     RequiredField,
+    /// A condition field nothing defines (`ai_risk_score`): one warning per name.
+    UndefinedField,
     /// A value a condition compares `custom_fields.<field>` with: must be an option when the
     /// field is a select / multiselect.
     FieldValue {
@@ -56,11 +58,21 @@ pub(crate) struct Cx {
     pub warnings: Vec<Diagnostic>,
     pub refs: Vec<Ref>,
     pub max_condition_depth: usize,
+    /// Decoding the conditions of an approval (a chain level, a state approval): a leaf there that
+    /// is false for want of a value would waive an approval, so fields nothing defines are refused.
+    pub approval_conditions: bool,
 }
 
 impl Cx {
     pub fn new(max_condition_depth: usize) -> Cx {
-        Cx { file: String::new(), errors: Vec::new(), warnings: Vec::new(), refs: Vec::new(), max_condition_depth }
+        Cx {
+            file: String::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            refs: Vec::new(),
+            max_condition_depth,
+            approval_conditions: false,
+        }
     }
 
     fn diagnostic(&self, pos: Pos, message: String) -> Diagnostic {
@@ -607,10 +619,18 @@ fn level(node: &Node, cx: &mut Cx) -> Option<(Level, Pos)> {
         groups,
         logic: f.opt(cx, "logic", logic).unwrap_or(Logic::And),
         timeout: f.opt(cx, "timeout", duration),
-        conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
+        conditions: approval_conditions(&f, cx),
         message,
     };
     Some((level, f.get("level").map_or(f.pos, |n| n.pos)))
+}
+
+/// An approval's `conditions` (see [`Cx::approval_conditions`]).
+fn approval_conditions(f: &Fields, cx: &mut Cx) -> Option<Condition> {
+    cx.approval_conditions = true;
+    let conditions = f.opt(cx, "conditions", |n, cx| condition(n, cx, 1));
+    cx.approval_conditions = false;
+    conditions
 }
 
 fn parallel_groups(node: &Node, cx: &mut Cx) -> Vec<Group> {
@@ -764,7 +784,19 @@ fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
     let field_node = f.req(cx, "field", "the field to test", |n, _| Some(n));
     let field = field_node.and_then(|n| {
         let path = text(n, cx)?;
-        FieldPath::parse(&path).map_err(|e| cx.error(n.pos, e)).ok()
+        let field = FieldPath::parse(&path).map_err(|e| cx.error(n.pos, e)).ok()?;
+        if let FieldPath::Undefined(name) = &field {
+            if cx.approval_conditions {
+                // There a false leaf would waive an approval: fail closed by refusing the pack.
+                cx.error(
+                    n.pos,
+                    format!("`{name}` is defined by nothing in the pack; an approval's conditions may not read it (absent, it would waive the approval)"),
+                );
+                return None;
+            }
+            cx.refer(RefKind::UndefinedField, name, n.pos);
+        }
+        Some(field)
     });
 
     // Either `operator: x` + `value: y`, or one shorthand key (`equals: y`, `in: […]`).
@@ -992,6 +1024,7 @@ fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
         "add_label" => Some(&vocabulary::ACTION_ADD_LABEL),
         "set_priority" => Some(&vocabulary::ACTION_SET_PRIORITY),
         "set_field" => Some(&vocabulary::ACTION_SET_FIELD),
+        "assign" => Some(&vocabulary::ACTION_ASSIGN),
         _ => None,
     };
     if let Some(structure) = closed {
@@ -1016,10 +1049,26 @@ fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
             add_approvers: f.req(cx, "add_approvers", "who becomes eligible", assignments).unwrap_or_default(),
             reason: f.opt(cx, "reason", text),
         },
-        "request_approval" => ActionKind::RequestApproval {
-            assignment: f.req(cx, "assignment", "who must approve", assignment)?,
-            timeout: f.opt(cx, "timeout", duration),
-        },
+        "request_approval" => {
+            // `assignment: {type, identifier}`, or the short `role: <name>`.
+            let assignment = match (f.get("assignment"), f.get("role")) {
+                (Some(a), None) => assignment(a, cx)?,
+                (None, Some(r)) => {
+                    let identifier = text(r, cx)?;
+                    cx.refer(RefKind::Role, &identifier, r.pos);
+                    Assignment { kind: AssignmentKind::Role, identifier }
+                }
+                (Some(_), Some(_)) => {
+                    cx.error(f.key_pos("role"), "`assignment` and `role` both say who must approve; keep one");
+                    return None;
+                }
+                (None, None) => {
+                    cx.error(f.pos, "missing `assignment` (or `role`): who must approve");
+                    return None;
+                }
+            };
+            ActionKind::RequestApproval { assignment, timeout: f.opt(cx, "timeout", duration) }
+        }
         "add_label" => ActionKind::AddLabel(f.req(cx, "label", "the label to add", text)?),
         "set_priority" => ActionKind::SetPriority(f.req(cx, "value", "the new priority", text)?),
         "set_field" => {
@@ -1031,6 +1080,8 @@ fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
             ActionKind::SetField { field, value: value.unwrap_or(Value::Null) }
         }
         "add_comment" => ActionKind::AddComment(f.req(cx, "body", "the comment text", text)?),
+        // Returned to the host as written; its keys are checked above.
+        "assign" => ActionKind::Other("assign".to_owned()),
         "create_child_issue" => {
             let case_type = f.req(cx, "case_type", "the child's case type", text)?;
             cx.refer(RefKind::CaseType, &case_type, f.get("case_type").map_or(f.pos, |n| n.pos));
@@ -1125,23 +1176,53 @@ pub(crate) fn dashboard_file(root: &Node, cx: &mut Cx) -> Option<Dashboard> {
             }
         }
     }
-    let alerts = f.opt_list(cx, "alerts", |n, cx| alert(n, cx, &id));
-    Some(Dashboard { name: f.opt(cx, "name", text).unwrap_or_else(|| id.clone()), id, widgets, alerts })
+    // An alert whose `condition` is text runs in the host's warehouse; one with a mapping is ours.
+    let is_warehouse = |n: &Node| matches!(&n.kind, Kind::Map(e) if e.iter().any(|(k, v)| k.key_text() == "condition" && matches!(v.kind, Kind::Scalar { .. })));
+    let alert_nodes: &[Node] = match f.get("alerts").map(|n| &n.kind) {
+        Some(Kind::Seq(items)) => items,
+        Some(_) => {
+            cx.error(f.get("alerts").map_or(f.pos, |n| n.pos), "expected a list of alerts");
+            &[]
+        }
+        None => &[],
+    };
+    let alerts = alert_nodes.iter().filter(|n| !is_warehouse(n)).filter_map(|n| alert(n, cx, &id)).collect();
+    let warehouse_alerts = alert_nodes.iter().filter(|n| is_warehouse(n)).filter_map(|n| warehouse_alert(n, cx)).collect();
+    Some(Dashboard { name: f.opt(cx, "name", text).unwrap_or_else(|| id.clone()), id, widgets, alerts, warehouse_alerts })
+}
+
+fn warehouse_alert(node: &Node, cx: &mut Cx) -> Option<WarehouseAlert> {
+    let f = fields(node, cx, "an alert")?;
+    let model = f.req(cx, "query", "the warehouse model the alert reads", text);
+    let condition = f.req(cx, "condition", "when the alert fires", text);
+    Some(WarehouseAlert { model: model?, condition: condition?, message: f.opt(cx, "message", text) })
 }
 
 fn widget(node: &Node, cx: &mut Cx) -> Option<Widget> {
     let f = fields(node, cx, "a widget")?;
     let id = f.req(cx, "id", "the widget id", text);
     let kind = f.req(cx, "type", "the widget type", text);
+    // `query: <model name>` (with `query_config`) is read by the host's warehouse.
+    let model = match f.get("query").map(|n| &n.kind) {
+        Some(Kind::Scalar { .. }) => f.opt(cx, "query", text),
+        _ => None,
+    };
     Some(Widget {
         title: f.opt(cx, "title", text),
-        query: f.opt(cx, "query", query).unwrap_or_default(),
-        thresholds: f.opt_list(cx, "thresholds", |n, cx| {
-            let t = fields(n, cx, "a threshold")?;
-            let value = t.req(cx, "value", "the threshold value", number);
-            let color = t.req(cx, "color", "its color", text);
-            Some(Threshold { value: value?, color: color? })
-        }),
+        query: if model.is_some() { Query::default() } else { f.opt(cx, "query", query).unwrap_or_default() },
+        model,
+        // `thresholds: {warning, critical}` (display bands of the structured dashboards) decides
+        // nothing; the list form `[{value, color}]` colours the deployment-health gauge.
+        thresholds: if matches!(f.get("thresholds").map(|n| &n.kind), Some(Kind::Map(_))) {
+            Vec::new()
+        } else {
+            f.opt_list(cx, "thresholds", |n, cx| {
+                let t = fields(n, cx, "a threshold")?;
+                let value = t.req(cx, "value", "the threshold value", number);
+                let color = t.req(cx, "color", "its color", text);
+                Some(Threshold { value: value?, color: color? })
+            })
+        },
         fields: f.opt(cx, "fields", texts).unwrap_or_default(),
         id: id?,
         kind: kind?,

@@ -256,6 +256,7 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
     crate::sort::unique(&mut declared_roles);
     let mut undeclared_roles: Vec<Ref> = Vec::new();
     let mut undeclared_fields: Vec<Ref> = Vec::new();
+    let mut undefined_fields: Vec<Ref> = Vec::new();
     let refs = std::mem::take(&mut cx.refs);
 
     for r in refs {
@@ -315,6 +316,10 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
                 undeclared_roles.push(r.clone());
                 None
             }
+            RefKind::UndefinedField => {
+                undefined_fields.push(r.clone());
+                None
+            }
             RefKind::CustomField | RefKind::RequiredField if field_defs(pack, &r.name).next().is_none() => {
                 undeclared_fields.push(r.clone());
                 None
@@ -328,6 +333,14 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
     for (first, uses) in first_of_each(undeclared_roles) {
         let message = format!(
             "role `{}` is used ({uses} place{}) but not declared in workspace.yaml team.roles",
+            first.name,
+            if uses == 1 { "" } else { "s" }
+        );
+        cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
+    }
+    for (first, uses) in first_of_each(undefined_fields) {
+        let message = format!(
+            "field `{0}` ({uses} condition{1}) is defined by nothing in the pack: it is read from release.custom_fields.{0}, and while absent every condition on it is false",
             first.name,
             if uses == 1 { "" } else { "s" }
         );

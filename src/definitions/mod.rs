@@ -452,6 +452,17 @@ pub struct Dashboard {
     pub name: String,
     pub widgets: Vec<Widget>,
     pub alerts: Vec<Alert>,
+    /// Alerts over a warehouse model (`condition` is SQL-like text): listed, never evaluated.
+    pub warehouse_alerts: Vec<WarehouseAlert>,
+}
+
+/// `{query: <model>, query_config, condition: "<text>", notify_roles, message}`: computed by the
+/// host's data warehouse, not by this engine; it decides no transition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WarehouseAlert {
+    pub model: String,
+    pub condition: String,
+    pub message: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -461,6 +472,9 @@ pub struct Widget {
     pub kind: String,
     pub title: Option<String>,
     pub query: Query,
+    /// The warehouse model a widget reads (`query: fct_expense_status` with `query_config`): the
+    /// host computes it; `analyze` lists it as not computed.
+    pub model: Option<String>,
     pub thresholds: Vec<Threshold>,
     pub fields: Vec<String>,
 }

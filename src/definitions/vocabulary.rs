@@ -351,7 +351,8 @@ pub static ACTION_REQUEST_APPROVAL: Structure = Structure {
     closed: true,
     keys: &[
         decides("type", "the action type"),
-        decides("assignment", "who must approve"),
+        decides("assignment", "who must approve (`type`, `identifier`)"),
+        decides("role", "who must approve: a role (short for `assignment: {type: role, identifier}`)"),
         decides("timeout", "how long the approver has"),
         describes("urgency", "free text"),
         describes("reason", "free text"),
@@ -369,6 +370,17 @@ pub static ACTION_SET_PRIORITY: Structure = Structure {
     what: "a `set_priority` action",
     closed: true,
     keys: &[decides("type", "the action type"), decides("value", "the new priority"), describes("reason", "free text")],
+};
+
+pub static ACTION_ASSIGN: Structure = Structure {
+    what: "an `assign` action",
+    closed: true,
+    keys: &[
+        decides("type", "the action type"),
+        decides("to", "who becomes the assignee (a user, or a host placeholder such as `current_assignee`)"),
+        decides("fallback", "who, when `to` resolves to nobody"),
+        decides("field", "the field to assign instead of `assignee`"),
+    ],
 };
 
 pub static ACTION_SET_FIELD: Structure = Structure {
