@@ -135,6 +135,8 @@ pub enum FieldPath {
     HoursUntilDue,
     /// A field nothing in the pack defines (`ai_risk_score`): read from `release.custom_fields`.
     Undefined(String),
+    /// Whether a checklist is complete (`{checklist: <id>, complete: true}`): a boolean.
+    Checklist(String),
 }
 
 const FIELDS: &[(&str, FieldPath)] = &[
@@ -217,6 +219,7 @@ impl fmt::Display for FieldPath {
         match self {
             FieldPath::CustomField(key) => write!(f, "custom_fields.{key}"),
             FieldPath::Undefined(name) => f.write_str(name),
+            FieldPath::Checklist(id) => write!(f, "checklist:{id}"),
             other => {
                 let name = FIELDS.iter().find(|(_, p)| p == other).map_or("?", |(n, _)| n);
                 f.write_str(name)

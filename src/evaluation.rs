@@ -84,10 +84,12 @@ struct ReleaseFacts<'a> {
     pending_hours: Option<f64>,
     level: Option<u32>,
     now: Instant,
+    /// The workflow the release follows (its checklists).
+    workflow: &'a Workflow,
 }
 
 impl<'a> ReleaseFacts<'a> {
-    fn new(release: &'a Release, status: &'a str, since: Instant, now: Instant) -> ReleaseFacts<'a> {
+    fn new(workflow: &'a Workflow, release: &'a Release, status: &'a str, since: Instant, now: Instant) -> ReleaseFacts<'a> {
         ReleaseFacts {
             release,
             status,
@@ -97,6 +99,7 @@ impl<'a> ReleaseFacts<'a> {
             pending_hours: None,
             level: None,
             now,
+            workflow,
         }
     }
 }
@@ -127,6 +130,10 @@ impl<'a> Facts<'a> for ReleaseFacts<'a> {
             }
             FieldPath::HoursUntilDue => r.due_at.map_or(Actual::Missing, |t| Actual::Number(t.seconds_since(self.now) as f64 / 3600.0)),
             FieldPath::Undefined(key) => r.custom_fields.get(key).map_or(Actual::Missing, Actual::Json),
+            FieldPath::Checklist(id) => self
+                .workflow
+                .checklist(id)
+                .map_or(Actual::Missing, |c| Actual::Bool(crate::checklist::missing(c, r.checklists.get(id), self).is_empty())),
         }
     }
 }
@@ -226,7 +233,7 @@ impl Policy {
                 let facts = ReleaseFacts {
                     to_state: Some(&asked.to),
                     from_state: Some(&asked.from),
-                    ..ReleaseFacts::new(release, &release.status, release.status_since, request.now)
+                    ..ReleaseFacts::new(run.workflow, release, &release.status, release.status_since, request.now)
                 };
                 recipe::run(r, &facts, &release.id, Some(request.now), true)
             })
@@ -256,10 +263,10 @@ impl Policy {
         // The chain is judged on the release as it is in the chain's state: in a preview, as if it
         // entered that state now.
         let chain_facts = match (phase, chained) {
-            (Phase::Preview { .. }, Some((t, _))) => ReleaseFacts::new(release, &t.from, now, now),
-            _ => ReleaseFacts::new(release, &release.status, release.status_since, now),
+            (Phase::Preview { .. }, Some((t, _))) => ReleaseFacts::new(workflow, release, &t.from, now, now),
+            _ => ReleaseFacts::new(workflow, release, &release.status, release.status_since, now),
         };
-        let actual_facts = ReleaseFacts::new(release, &release.status, release.status_since, now);
+        let actual_facts = ReleaseFacts::new(workflow, release, &release.status, release.status_since, now);
 
         // Recipes on `case.updated` that change the chain.
         let mut modified_by = Vec::new();
@@ -341,12 +348,15 @@ impl Policy {
         let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
 
         let current_state = workflow.state(&release.status);
-        let sla =
-            current_state.and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id)));
+        let sla = current_state.and_then(|s| {
+            sla::pick(s, &actual_facts)
+                .map(|(sla, variant)| SlaRun { variant, ..sla::run(sla, &s.id, release.status_since, now, &calendar, &release.id) })
+        });
         let timeline_sla = match (phase, chained) {
-            (Phase::Preview { .. }, Some((t, _))) => {
-                workflow.state(&t.from).and_then(|s| s.sla.as_ref().map(|sla| sla::run(sla, &s.id, now, now, &calendar, &release.id)))
-            }
+            (Phase::Preview { .. }, Some((t, _))) => workflow.state(&t.from).and_then(|s| {
+                sla::pick(s, &chain_facts)
+                    .map(|(sla, variant)| SlaRun { variant, ..sla::run(sla, &s.id, now, now, &calendar, &release.id) })
+            }),
             _ => sla.clone(),
         };
 
@@ -383,7 +393,25 @@ impl Policy {
             }
         }
 
-        let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval);
+        // A transition's own conditions and its target's entry guard, read with the move in view.
+        let check = |t: &'a crate::definitions::Transition| {
+            let facts = ReleaseFacts { to_state: Some(&t.to), from_state: Some(&t.from), ..actual_facts };
+            let mut why = Vec::new();
+            let own = t.conditions.as_ref().is_none_or(|c| c.evaluate(&facts, &mut why));
+            let entry = workflow.state(&t.to).and_then(|s| s.conditions.as_ref()).is_none_or(|c| c.evaluate(&facts, &mut why));
+            let incomplete = why
+                .iter()
+                .filter(|w| !w.result)
+                .filter_map(|w| match &w.leaf.field {
+                    FieldPath::Checklist(id) => {
+                        workflow.checklist(id).map(|c| (c.id.as_str(), crate::checklist::missing(c, release.checklists.get(id), &facts)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            transition::ConditionCheck { why, holds: own && entry, incomplete }
+        };
+        let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, check);
 
         if let Some(p) = &release.priority {
             if !derived.priorities.contains(p) {

@@ -18,6 +18,7 @@
 pub mod analytics;
 pub mod calendar;
 pub mod chain;
+pub mod checklist;
 pub mod condition;
 pub mod definitions;
 pub mod duration;

@@ -98,6 +98,10 @@ pub struct Release {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
     pub history: Vec<HistoryEntry>,
+    /// Ticked checklist items: `{"<checklist id>": {"<item id>": true}}`.
+    #[serde(default, deserialize_with = "unique_keys")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<_>", optional))]
+    pub checklists: BTreeMap<String, BTreeMap<String, bool>>,
     /// When the case last changed (`hours_since_last_update`).
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -582,6 +586,23 @@ pub(crate) fn check_release(
         if let Some((case_type, def)) = case_type.and_then(|c| c.field(key).map(|d| (c, d))) {
             check_field(def.kind, &def.options, value)
                 .map_err(|m| RequestError::at(format!("release.custom_fields.{key}"), format!("`{key}` of a {}: {m}", case_type.key)))?;
+        }
+    }
+    for (id, ticks) in &release.checklists {
+        let Some(checklist) = workflow.checklist(id) else {
+            let mut known: Vec<&str> = workflow.states.iter().filter_map(|s| s.checklist.as_ref().map(|c| c.id.as_str())).collect();
+            known.dedup();
+            return Err(RequestError::at(
+                format!("release.checklists.{id}"),
+                format!("workflow `{}` has no checklist `{id}` (its checklists: {})", workflow.id, known.join(", ")),
+            ));
+        };
+        if let Some(item) = ticks.keys().find(|item| !checklist.items.iter().any(|i| i.id == **item)) {
+            let known: Vec<&str> = checklist.items.iter().map(|i| i.id.as_str()).collect();
+            return Err(RequestError::at(
+                format!("release.checklists.{id}.{item}"),
+                format!("checklist `{id}` has no item `{item}` (its items: {})", known.join(", ")),
+            ));
         }
     }
     for (i, entry) in release.history.iter().enumerate() {

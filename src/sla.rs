@@ -4,7 +4,8 @@
 //! Owns: SLA instants and state. Must not know the chain.
 
 use crate::calendar::{Calendar, Instant};
-use crate::definitions::{HostAction, Sla};
+use crate::condition::Facts;
+use crate::definitions::{HostAction, Sla, State};
 use crate::recipe::{HostActionOut, idempotency_key};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -28,6 +29,20 @@ pub struct SlaRun<'a> {
     pub business_hours: bool,
     /// `on_warning` / `on_breach` actions, once crossed.
     pub actions: Vec<HostActionOut<'a>>,
+    /// For a list-form SLA, the entry that applies: its condition, or `default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub variant: Option<String>,
+}
+
+/// The SLA that applies to a case in `state`: the mapping form's; or, of the list form, the first
+/// entry whose condition holds on `facts`, else the `default: true` entry (with its label).
+pub fn pick<'a>(state: &'a State, facts: &impl Facts<'a>) -> Option<(&'a Sla, Option<String>)> {
+    match state.sla_variants.iter().find(|v| v.condition.evaluate(facts, &mut Vec::new())) {
+        Some(v) => Some((&v.sla, Some(v.condition.to_string()))),
+        None if state.sla_variants.is_empty() => state.sla.as_ref().map(|s| (s, None)),
+        None => state.sla.as_ref().map(|s| (s, Some("default".to_owned()))),
+    }
 }
 
 /// The SLA of `state_id` for a release in it since `since`, as of `now`.
@@ -54,5 +69,5 @@ pub fn run<'a>(sla: &'a Sla, state_id: &'a str, since: Instant, now: Instant, ca
             }));
         }
     }
-    SlaRun { state_id, state, warning_at, breach_at, business_hours: sla.business_hours, actions }
+    SlaRun { state_id, state, warning_at, breach_at, business_hours: sla.business_hours, actions, variant: None }
 }

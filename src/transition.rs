@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::calendar::Instant;
 use crate::chain::{self, ChainRun, ChainState, LevelState};
-use crate::condition::{Actual, FieldPath, Leaf, Operator};
+use crate::condition::{Actual, FieldPath, Leaf, Operator, Why};
 use crate::definitions::{ApprovalRequirement, Transition, Workflow};
 use crate::error::ErrorBody;
 use crate::recipe::RecipeRun;
@@ -22,12 +22,18 @@ pub enum Blocker {
     AwaitingApproval(String),
     Rejected(String),
     WipLimit(String),
+    /// The transition's conditions, or its target's entry guard, do not hold.
+    Condition(String),
 }
 
 impl Blocker {
     pub fn message(&self) -> &str {
         match self {
-            Blocker::MissingField(m) | Blocker::AwaitingApproval(m) | Blocker::Rejected(m) | Blocker::WipLimit(m) => m,
+            Blocker::MissingField(m)
+            | Blocker::AwaitingApproval(m)
+            | Blocker::Rejected(m)
+            | Blocker::WipLimit(m)
+            | Blocker::Condition(m) => m,
         }
     }
 }
@@ -42,18 +48,38 @@ pub struct TransitionRow<'a> {
     /// Only approvals still in progress block it (the guard would answer `pending`).
     pub pending: bool,
     pub blockers: Vec<String>,
+    /// Every leaf of the transition's conditions and of its target's entry guard, evaluated
+    /// (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::condition::WhyJson<'a, 'a>>>", optional))]
+    pub conditions: Vec<Why<'a, 'a>>,
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub blocking: Vec<Blocker>,
 }
 
+/// What the caller evaluated of one transition's conditions: its own guard and the entry guard of
+/// its target state, with the missing items of every checklist a failing leaf reads.
+#[derive(Clone, Debug, Default)]
+pub struct ConditionCheck<'a> {
+    pub why: Vec<Why<'a, 'a>>,
+    pub holds: bool,
+    pub incomplete: Vec<(&'a str, Vec<&'a str>)>,
+}
+
 /// Every transition out of `request.release.status`, in the order the workflow lists them.
-pub fn rows<'a>(workflow: &'a Workflow, request: &'a Request, chain: &ChainRun<'_>, allow_self_approval: bool) -> Vec<TransitionRow<'a>> {
+pub fn rows<'a>(
+    workflow: &'a Workflow,
+    request: &'a Request,
+    chain: &ChainRun<'_>,
+    allow_self_approval: bool,
+    check: impl Fn(&'a Transition) -> ConditionCheck<'a>,
+) -> Vec<TransitionRow<'a>> {
     workflow
         .transitions
         .iter()
         .filter(|t| t.from == request.release.status)
-        .map(|t| row(workflow, request, t, chain, allow_self_approval))
+        .map(|t| row(workflow, request, t, chain, allow_self_approval, check(t)))
         .collect()
 }
 
@@ -63,9 +89,13 @@ fn row<'a>(
     t: &'a Transition,
     chain: &ChainRun<'_>,
     allow_self_approval: bool,
+    check: ConditionCheck<'a>,
 ) -> TransitionRow<'a> {
     let release = &request.release;
     let mut blocking = Vec::new();
+    if !check.holds {
+        blocking.extend(check.why.iter().filter(|w| !w.result).map(|w| Blocker::Condition(failed_leaf(w, &check.incomplete))));
+    }
     for field in &t.requires_fields {
         let empty = Leaf { field: FieldPath::CustomField(field.clone()), operator: Operator::IsEmpty, value: None };
         let actual = release.custom_fields.get(field).map_or(Actual::Missing, Actual::Json);
@@ -111,8 +141,25 @@ fn row<'a>(
         allowed,
         pending,
         blockers: blocking.iter().map(|b| b.message().to_owned()).collect(),
+        conditions: check.why,
         blocking,
     }
+}
+
+/// A failing leaf in words, with the value the case has (`custom_fields.amount lte 5000: actual
+/// 7000`), or the missing items of a checklist.
+fn failed_leaf(w: &Why<'_, '_>, incomplete: &[(&str, Vec<&str>)]) -> String {
+    if let FieldPath::Checklist(id) = &w.leaf.field {
+        return match incomplete.iter().find(|(c, _)| c == id) {
+            Some((_, missing)) if !missing.is_empty() => format!("checklist `{id}` is incomplete: {} not done", missing.join(", ")),
+            _ => format!("condition not met: {}", w.leaf),
+        };
+    }
+    let actual = match w.actual {
+        Actual::Missing => "absent".to_owned(),
+        other => crate::json::to_string(&other).unwrap_or_default(),
+    };
+    format!("condition not met: {} (actual: {actual})", w.leaf)
 }
 
 /// A `require_approval` is met by an eligible approval of the transition, cast since the release
@@ -176,6 +223,11 @@ pub struct GuardMetadata<'a> {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<&'a str>,
     pub blockers: Vec<String>,
+    /// The failing leaves of the transition's conditions and of its target's entry guard, each
+    /// with field, operator, expected and actual value (absent when none fail).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::condition::WhyJson<'a, 'a>>>", optional))]
+    pub failed_conditions: Vec<Why<'a, 'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub chain_state: Option<ChainState>,
@@ -241,6 +293,7 @@ pub fn answer<'a>(
             to: Some(row.to),
             transition: row.name,
             blockers: row.blockers.clone(),
+            failed_conditions: row.conditions.iter().filter(|w| !w.result).cloned().collect(),
             chain_state: chain.map(|c| c.state),
             current_level: chain.and_then(|c| c.current_level),
             after_transition,

@@ -36,6 +36,8 @@ pub(crate) enum RefKind {
     RequiredField,
     /// A condition field nothing defines (`ai_risk_score`): one warning per name.
     UndefinedField,
+    /// A checklist id a condition reads: declared by a state of the workflow.
+    Checklist,
     /// A value a condition compares `custom_fields.<field>` with: must be an option when the
     /// field is a select / multiselect.
     FieldValue {
@@ -385,19 +387,99 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
         )
     });
     let label = f.opt(cx, "metadata", |n, cx| fields(n, cx, "state metadata")).and_then(|m| m.opt(cx, "label", text));
+    let (sla, sla_variants) = match f.get("sla").map(|n| (n, &n.kind)) {
+        Some((n, Kind::Seq(_))) => sla_list(n, cx),
+        Some((n, _)) => (sla(n, cx), Vec::new()),
+        None => (None, Vec::new()),
+    };
     Some(State {
         kind: kind.unwrap_or(StateType::Active),
         category: f.opt(cx, "category", text),
         label,
         wip_limit: f.opt(cx, "wip_limit", positive),
-        sla: f.opt(cx, "sla", sla),
+        sla,
+        sla_variants,
+        conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
+        checklist: f.opt(cx, "checklist", checklist),
         id,
+    })
+}
+
+fn checklist(node: &Node, cx: &mut Cx) -> Option<Checklist> {
+    let f = fields(node, cx, "a checklist")?;
+    f.check_keys(cx, &vocabulary::CHECKLIST, &[]);
+    let id = f.req(cx, "id", "the checklist id", text);
+    let all_required = f.opt(cx, "required_mode", |n, cx| one_of(n, cx, "required_mode", &[("all", true), ("required", false)]));
+    let items = f.req(cx, "items", "the items to tick", |n, cx| list(n, cx, checklist_item)).unwrap_or_default();
+    if let Some(list_node) = f.get("items") {
+        for (i, item) in items.iter().enumerate() {
+            if items[..i].iter().any(|o| o.id == item.id) {
+                cx.error(list_node.pos, format!("two checklist items have the id `{}`", item.id));
+            }
+        }
+        if items.is_empty() {
+            cx.error(list_node.pos, "a checklist needs at least one item");
+        }
+    }
+    Some(Checklist { id: id?, title: f.opt(cx, "title", text), all_required: all_required.unwrap_or(false), items })
+}
+
+fn checklist_item(node: &Node, cx: &mut Cx) -> Option<ChecklistItem> {
+    let f = fields(node, cx, "a checklist item")?;
+    f.check_keys(cx, &vocabulary::CHECKLIST_ITEM, &[]);
+    let id = f.req(cx, "id", "the item id", text);
+    let auto = f.opt(cx, "check_type", |n, cx| one_of(n, cx, "check_type", &[("manual", false), ("auto", true)])).unwrap_or(false);
+    let condition = f.opt(cx, "condition", |n, cx| condition(n, cx, 1));
+    match (auto, &condition, f.get("condition")) {
+        (true, None, None) => cx.error(f.key_pos("check_type"), "an `auto` item needs the `condition` that marks it done"),
+        (false, Some(_), Some(n)) => cx.error(n.pos, "a `condition` makes sense on an `auto` item only; add `check_type: auto`"),
+        _ => {}
+    }
+    Some(ChecklistItem {
+        label: f.opt(cx, "label", text),
+        required: f.opt(cx, "required", boolean).unwrap_or(false),
+        auto: if auto { condition } else { None },
+        id: id?,
     })
 }
 
 fn sla(node: &Node, cx: &mut Cx) -> Option<Sla> {
     let f = fields(node, cx, "an SLA")?;
     f.check_keys(cx, &vocabulary::SLA, &[]);
+    Some(sla_fields(&f, cx))
+}
+
+/// The list form: `[{condition, warning, breach}, …, {default: true, warning, breach}]`. Returns
+/// the default (if any) and the conditional entries in order.
+fn sla_list(node: &Node, cx: &mut Cx) -> (Option<Sla>, Vec<SlaVariant>) {
+    let Kind::Seq(items) = &node.kind else { return (None, Vec::new()) };
+    if items.is_empty() {
+        cx.error(node.pos, "an empty SLA list: give entries with `condition`, and a `default: true` entry");
+    }
+    let mut default: Option<Sla> = None;
+    let mut variants = Vec::new();
+    for item in items {
+        let Some(f) = fields(item, cx, "an SLA entry") else { continue };
+        f.check_keys(cx, &vocabulary::SLA_VARIANT, &[]);
+        if default.is_some() {
+            cx.error(item.pos, "an SLA entry after the `default: true` entry can never apply; move the default last");
+        }
+        let is_default = f.opt(cx, "default", boolean).unwrap_or(false);
+        let condition = f.opt(cx, "condition", |n, cx| condition(n, cx, 1));
+        let sla = sla_fields(&f, cx);
+        match (is_default, condition, f.get("condition")) {
+            (true, _, Some(c)) => cx.error(c.pos, "the `default: true` entry applies when no condition holds; it takes no `condition`"),
+            (true, _, None) => default = Some(sla),
+            (false, Some(condition), _) => variants.push(SlaVariant { condition, sla }),
+            (false, None, None) => cx.error(item.pos, "an SLA entry needs a `condition`, or `default: true`"),
+            (false, None, Some(_)) => {}
+        }
+    }
+    (default, variants)
+}
+
+/// The deadline keys shared by the mapping form and each list entry.
+fn sla_fields(f: &Fields, cx: &mut Cx) -> Sla {
     let warning = f.opt(cx, "warning", duration);
     let breach = f.opt(cx, "breach", duration);
     match (warning, breach, f.get("warning")) {
@@ -409,13 +491,13 @@ fn sla(node: &Node, cx: &mut Cx) -> Option<Sla> {
     if !f.has("warning") && !f.has("breach") {
         cx.error(f.pos, "an SLA needs `warning`, `breach` or both");
     }
-    Some(Sla {
+    Sla {
         warning,
         breach,
         business_hours: f.opt(cx, "business_hours", boolean).unwrap_or(false),
         on_warning: f.opt_list(cx, "on_warning", host_action),
         on_breach: f.opt_list(cx, "on_breach", host_action),
-    })
+    }
 }
 
 /// `- action: notify …` (hooks, automations, SLA actions).
@@ -491,6 +573,7 @@ fn transition(node: &Node, cx: &mut Cx) -> Option<Transition> {
         rejection,
         require_approval: f.opt_list(cx, "require_approval", approval_requirement),
         approval_chain: f.opt(cx, "approval_chain", approval_chain),
+        conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
         from: from?,
         to: to?,
     })
@@ -776,6 +859,9 @@ fn condition_list(node: &Node, cx: &mut Cx, depth: usize) -> Option<Vec<Conditio
 
 fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
     let f = fields(node, cx, "a condition")?;
+    if f.has("checklist") {
+        return checklist_leaf(&f, cx);
+    }
     // Shorthand operator keys (`equals:`) and the combinators are the other words a leaf's
     // mapping may hold; a typo of any of them (`equls:`, `al:`) is named as such.
     let mut also: Vec<&str> = Operator::spellings().filter(|s| Operator::from_shorthand_key(s).is_some()).collect();
@@ -857,6 +943,16 @@ fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
         refer_literals(&field, value.as_ref(), v, cx);
     }
     Some(Leaf { field, operator, value })
+}
+
+/// `{checklist: <id>, complete: true}`.
+fn checklist_leaf(f: &Fields, cx: &mut Cx) -> Option<Leaf> {
+    f.check_keys(cx, &vocabulary::CHECKLIST_LEAF, &[]);
+    let id_node = f.get("checklist")?;
+    let id = text(id_node, cx)?;
+    cx.refer(RefKind::Checklist, &id, id_node.pos);
+    let complete = f.req(cx, "complete", "true or false", boolean)?;
+    Some(Leaf { field: FieldPath::Checklist(id), operator: Operator::Eq, value: Some(Literal::Bool(complete)) })
 }
 
 fn literal(node: &Node, cx: &mut Cx) -> Option<Literal> {

@@ -316,6 +316,17 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
                 undeclared_roles.push(r.clone());
                 None
             }
+            RefKind::Checklist if !scope.iter().any(|w| w.checklist(&r.name).is_some()) => {
+                let mut ids: Vec<&str> =
+                    scope.iter().flat_map(|w| w.states.iter().filter_map(|s| s.checklist.as_ref().map(|c| c.id.as_str()))).collect();
+                crate::sort::unique(&mut ids);
+                let known = if ids.is_empty() {
+                    "no state declares a checklist".to_owned()
+                } else {
+                    format!("the checklists are {}", ids.join(", "))
+                };
+                Some(format!("unknown checklist `{name}`; {known}"))
+            }
             RefKind::UndefinedField => {
                 undefined_fields.push(r.clone());
                 None

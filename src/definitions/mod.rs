@@ -107,6 +107,11 @@ impl Workflow {
         self.states.iter().find(|s| s.id == id)
     }
 
+    /// The checklist with this id, whichever state declares it.
+    pub fn checklist(&self, id: &str) -> Option<&Checklist> {
+        self.states.iter().filter_map(|s| s.checklist.as_ref()).find(|c| c.id == id)
+    }
+
     /// The transition carrying the approval chain, and the chain, if the workflow has one (at most
     /// one, validation guarantees).
     pub fn chain_transition(&self) -> Option<(&Transition, &ApprovalChain)> {
@@ -121,7 +126,41 @@ pub struct State {
     pub category: Option<String>,
     pub label: Option<String>,
     pub wip_limit: Option<u32>,
+    /// The SLA of the mapping form, or the default of the list form when no variant matched.
     pub sla: Option<Sla>,
+    /// The list form's variants, in order: the first whose condition holds applies, else `sla`.
+    pub sla_variants: Vec<SlaVariant>,
+    /// An entry guard: every transition into the state needs these to hold (`conditions:` beside
+    /// the state's `approval`).
+    pub conditions: Option<Condition>,
+    pub checklist: Option<Checklist>,
+}
+
+/// A state's checklist: items to tick, read by a transition's `{checklist: <id>, complete: true}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checklist {
+    pub id: String,
+    pub title: Option<String>,
+    /// `required_mode: all`: every item is required, whatever its own `required`.
+    pub all_required: bool,
+    pub items: Vec<ChecklistItem>,
+}
+
+impl Checklist {
+    /// The items that must be done for the checklist to be complete.
+    pub fn required_items(&self) -> impl Iterator<Item = &ChecklistItem> {
+        self.items.iter().filter(|i| self.all_required || i.required)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChecklistItem {
+    pub id: String,
+    pub label: Option<String>,
+    pub required: bool,
+    /// `check_type: auto`: done when this condition holds on the case; manual items are ticked in
+    /// the request's `release.checklists`.
+    pub auto: Option<Condition>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +179,13 @@ pub struct Sla {
     pub business_hours: bool,
     pub on_warning: Vec<HostAction>,
     pub on_breach: Vec<HostAction>,
+}
+
+/// One entry of a list-form SLA: applies when `condition` holds (the first that does wins).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlaVariant {
+    pub condition: Condition,
+    pub sla: Sla,
 }
 
 /// An action the engine never performs itself: it is handed to the host exactly as written.
@@ -162,6 +208,8 @@ pub struct Transition {
     pub rejection: bool,
     pub require_approval: Vec<ApprovalRequirement>,
     pub approval_chain: Option<ApprovalChain>,
+    /// A guard: the transition is allowed only when these hold.
+    pub conditions: Option<Condition>,
 }
 
 /// One `require_approval` entry: an eligible approver must approve this transition.

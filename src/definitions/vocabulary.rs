@@ -136,12 +136,8 @@ pub static STATE: Structure = Structure {
         decides("sla", "warning and breach deadlines from entering the state"),
         describes("on_enter", "host actions when a case enters the state"),
         refused("approval", "an approval for leaving the state", "state approvals are not yet implemented by this engine"),
-        refused("checklist", "items to tick before leaving the state", "checklists are not yet implemented by this engine"),
-        refused(
-            "conditions",
-            "an entry guard on every transition into the state",
-            "state conditions are not yet implemented by this engine",
-        ),
+        decides("checklist", "items to tick, read by transition conditions `{checklist: <id>, complete: true}`"),
+        decides("conditions", "an entry guard: every transition into the state needs these to hold"),
         describes("on_complete", "host actions when the state's work completes"),
     ],
 };
@@ -150,6 +146,26 @@ pub static SLA: Structure = Structure {
     what: "an SLA",
     closed: true,
     keys: &[
+        decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
+        decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
+        decides("business_hours", "count the durations in working hours of the calendar; default false"),
+        decides("on_warning", "host actions once the warning is crossed"),
+        decides("on_breach", "host actions once the breach is crossed"),
+        refused(
+            "pause_on_state",
+            "stop the SLA clock while the case is in this state",
+            "`pause_on_state` is not yet implemented by this engine",
+        ),
+    ],
+};
+
+/// One entry of a list-form SLA: the SLA keys plus `condition`, or `default: true` for the last.
+pub static SLA_VARIANT: Structure = Structure {
+    what: "an SLA entry",
+    closed: true,
+    keys: &[
+        decides("condition", "this entry applies when it holds; the first entry that holds wins"),
+        decides("default", "`true`: the entry that applies when no condition holds (the last entry)"),
         decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
         decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
         decides("business_hours", "count the durations in working hours of the calendar; default false"),
@@ -175,11 +191,7 @@ pub static TRANSITION: Structure = Structure {
         decides("requires_fields", "custom fields that must be present and non-empty (same as `metadata.requires_fields`)"),
         decides("require_approval", "approvals the transition needs (`assignment`, `metadata`)"),
         decides("approval_chain", "the multi-level approval chain gating this transition"),
-        refused(
-            "conditions",
-            "a condition tree that must hold for the transition",
-            "transition conditions are not yet implemented by this engine",
-        ),
+        decides("conditions", "a guard: the transition is allowed only when these hold (a bare list means all)"),
     ],
 };
 
@@ -286,8 +298,39 @@ pub static TRANSITION_FILTER: Structure = Structure {
     keys: &[decides("from", "the state left; absent: any"), decides("to", "the state entered; absent: any")],
 };
 
+pub static CHECKLIST: Structure = Structure {
+    what: "a checklist",
+    closed: true,
+    keys: &[
+        decides("id", "the checklist id transition conditions name"),
+        describes("title", "display name"),
+        decides("required_mode", "`all`: every item is required, whatever its own `required`"),
+        decides("items", "the items (`id`, `label`, `check_type`, `required`, `condition`)"),
+        refused("on_complete", "actions when the checklist completes", MOVES_A_CASE),
+    ],
+};
+
+pub static CHECKLIST_ITEM: Structure = Structure {
+    what: "a checklist item",
+    closed: true,
+    keys: &[
+        decides("id", "the item id a request ticks in `release.checklists`"),
+        describes("label", "display name"),
+        decides("check_type", "`manual` (ticked in the request) or `auto` (done when `condition` holds)"),
+        decides("required", "the item must be done; default false (see `required_mode`)"),
+        decides("condition", "when an auto item is done"),
+    ],
+};
+
 // ---------------------------------------------------------------------------------------------
 // Conditions
+
+/// `{checklist: <id>, complete: true}`: a leaf on a checklist's completeness.
+pub static CHECKLIST_LEAF: Structure = Structure {
+    what: "a checklist condition",
+    closed: true,
+    keys: &[decides("checklist", "the checklist id"), decides("complete", "true: the checklist must be complete; false: not")],
+};
 
 /// The keys of a condition leaf besides its operator (`operator:` or a shorthand key).
 pub static CONDITION: Structure = Structure {
