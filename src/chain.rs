@@ -131,6 +131,37 @@ pub struct Inputs<'a, 'f> {
     /// Approvers that recipes add when a level's deadline passes (`approval.timeout` →
     /// `escalate_approval`), given the level, its activation and its deadline.
     pub on_timeout: &'f dyn Fn(u32, Instant, Instant) -> Vec<&'a Assignment>,
+    /// Which recorded approvals the simulation reads.
+    pub target: Target<'a>,
+}
+
+/// What a simulation decides: a transition's approval chain, or a state's approval (run as a
+/// chain of one level, so eligibility, separation of duties, delegation, `required` and rejection
+/// are the chain's own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// Approvals that name a chain `level`.
+    Chain,
+    /// Approvals that name this `state`, all on the one level.
+    State(&'a str),
+}
+
+impl Target<'_> {
+    /// The level an approval counts for, if it is for this target.
+    pub fn level_of(self, approval: &Approval) -> Option<u32> {
+        match self {
+            Target::Chain => approval.level,
+            Target::State(id) => (approval.state.as_deref() == Some(id)).then_some(1),
+        }
+    }
+
+    /// How messages name the level.
+    fn name(self, level: u32) -> String {
+        match self {
+            Target::Chain => format!("level {level}"),
+            Target::State(id) => format!("the approval of state `{id}`"),
+        }
+    }
 }
 
 /// The users an assignment names.
@@ -360,17 +391,20 @@ fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
 
     // Approvals on levels, in time order (stable for equal instants); a transition's approvals are
     // the business of its guard.
-    let mut on_levels: Vec<(usize, &'a Approval)> = inputs.approvals.iter().enumerate().filter(|(_, a)| a.level.is_some()).collect();
+    let target = inputs.target;
+    let mut on_levels: Vec<(usize, &'a Approval)> =
+        inputs.approvals.iter().enumerate().filter(|(_, a)| target.level_of(a).is_some()).collect();
     crate::sort::by_key(&mut on_levels, |(i, a)| (a.at, *i));
     let mut usable: Vec<(usize, &'a Approval)> = Vec::new();
     for (i, a) in on_levels {
-        let level = a.level.unwrap_or(0);
+        let level = target.level_of(a).unwrap_or(0);
+        let on = target.name(level);
         let plan = inputs.plans.iter().find(|p| p.level.level == level);
         let ignored = match (plan, horizon) {
             (None, _) => Some(format!("names level {level}, which the chain does not have")),
-            (Some(_), None) => Some(format!("on level {level}: the chain has not started")),
-            (Some(_), Some(now)) if a.at > now => Some(format!("on level {level} is dated {}, after now", a.at)),
-            (Some(p), Some(_)) if !p.required => Some(format!("on level {level}: the level is skipped")),
+            (Some(_), None) => Some(format!("on {on}: the chain has not started")),
+            (Some(_), Some(now)) if a.at > now => Some(format!("on {on} is dated {}, after now", a.at)),
+            (Some(p), Some(_)) if !p.required => Some(format!("on {on}: the level is skipped")),
             _ => None,
         };
         match ignored {
@@ -436,7 +470,7 @@ fn run_in<'a>(inputs: &Inputs<'a, '_>, phase: Phase) -> ChainRun<'a> {
     // Approvals no level run looked at: their level had not activated yet when they were cast.
     for (i, a) in usable {
         if !sim.handled[i] {
-            sim.ignore(i, a, &format!("on level {} came before the level activated", a.level.unwrap_or(0)));
+            sim.ignore(i, a, &format!("on {} came before the level activated", target.name(target.level_of(a).unwrap_or(0))));
         }
     }
     // Simultaneous events: earlier levels first (a level's auto-approval comes before the next
@@ -562,7 +596,7 @@ fn run_level<'a>(
     crate::sort::by_key(&mut timed, |(at, step)| (*at, step.map_or(usize::MAX, |i| i)));
 
     let mine: Vec<(usize, &'a Approval)> = if now.is_some() {
-        approvals.iter().filter(|(_, a)| a.level == Some(level.level) && a.at >= activated).copied().collect()
+        approvals.iter().filter(|(_, a)| inputs.target.level_of(a) == Some(level.level) && a.at >= activated).copied().collect()
     } else {
         Vec::new()
     };
@@ -625,7 +659,11 @@ fn run_level<'a>(
             sim.ignore(
                 *index,
                 approval,
-                &format!("on level {} came after the level ended at {}", level.level, end.map_or(String::new(), |e| e.to_string())),
+                &format!(
+                    "on {} came after the level ended at {}",
+                    inputs.target.name(level.level),
+                    end.map_or(String::new(), |e| e.to_string())
+                ),
             );
         }
     }
@@ -691,7 +729,7 @@ fn settle(
         Decided::Rejected => Some(Outcome::Rejected { at }),
         Decided::Ineligible => {
             sim.handled[index] = false;
-            sim.ignore(index, approval, &format!("on level {}: not an eligible approver at {at}", plan.level.level));
+            sim.ignore(index, approval, &format!("on {}: not an eligible approver at {at}", sim.inputs.target.name(plan.level.level)));
             None
         }
         Decided::Counted | Decided::Ignored => None,
@@ -712,7 +750,7 @@ fn apply<'a>(
     let user = approval.approver.as_str();
     let self_approval = |who: &str| sim.inputs.requester == Some(who) && !sim.inputs.chain.allow_self_approval;
     if self_approval(user) {
-        sim.ignore(index, approval, &format!("on level {}: the requester cannot approve their own release", level.level));
+        sim.ignore(index, approval, &format!("on {}: the requester cannot approve their own release", sim.inputs.target.name(level.level)));
         return Decided::Ignored;
     }
     let targets: Vec<usize> = match &approval.group {
@@ -731,14 +769,14 @@ fn apply<'a>(
         return Decided::Ineligible;
     }
     if principals.iter().any(|(_, p)| matches!(p, Principal::Member(m) if self_approval(m))) {
-        sim.ignore(index, approval, &format!("on level {} acts for the requester", level.level));
+        sim.ignore(index, approval, &format!("on {} acts for the requester", sim.inputs.target.name(level.level)));
         return Decided::Ignored;
     }
     if approval.decision == Decision::Reject {
         return Decided::Rejected;
     }
     if counted.contains(&user) {
-        sim.ignore(index, approval, &format!("on level {} repeats an earlier approval", level.level));
+        sim.ignore(index, approval, &format!("on {} repeats an earlier approval", sim.inputs.target.name(level.level)));
         return Decided::Ignored;
     }
     counted.push(user);

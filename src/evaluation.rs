@@ -28,6 +28,8 @@ pub(crate) struct Derived {
     pub past_states: Vec<String>,
     /// Priorities the pack mentions, plus Kiket's usual ones, sorted; others earn a warning.
     pub priorities: Vec<String>,
+    /// Each state approval as a chain of one level, so the chain's simulation decides it.
+    pub state_chains: Vec<(String, ApprovalChain)>,
 }
 
 impl Derived {
@@ -67,7 +69,26 @@ impl Derived {
             }
         }
         crate::sort::unique(&mut priorities);
-        Derived { past_states, priorities }
+        let state_chains = workflow
+            .states
+            .iter()
+            .filter_map(|s| s.approval.as_ref().map(|a| (s, a)))
+            .map(|(s, a)| {
+                let level = crate::definitions::Level {
+                    level: 1,
+                    name: format!("{} approval", s.label.as_deref().unwrap_or(&s.id)),
+                    groups: vec![a.group.clone()],
+                    logic: Logic::And,
+                    timeout: None,
+                    conditions: None,
+                    message: None,
+                };
+                let chain =
+                    ApprovalChain { levels: vec![level], escalation: Vec::new(), business_hours: false, allow_self_approval: false };
+                (s.id.clone(), chain)
+            })
+            .collect();
+        Derived { past_states, priorities, state_chains }
     }
 }
 
@@ -157,6 +178,10 @@ pub struct Evaluation<'a> {
     pub status: &'a str,
     #[cfg_attr(feature = "ts", ts(as = "Option<ChainJson<'a>>"))]
     pub chain: ChainView<'a>,
+    /// The current state's `approval`, shown like a chain level (absent when the state has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<StateApprovalJson<'a>>", optional))]
+    pub state_approval: Option<StateApprovalView<'a>>,
     pub escalation: Escalation<'a>,
     pub sla: Option<SlaRun<'a>>,
     pub recipes: Vec<RecipeRun<'a>>,
@@ -341,9 +366,42 @@ impl Policy {
             requester: release.requester(),
             calendar: &calendar,
             on_timeout: &on_timeout,
+            target: chain::Target::Chain,
         };
         let run = chain::run(&inputs);
         warnings.extend(run.warnings.iter().cloned());
+
+        // The current state's approval, when it applies: a chain of one level, live since the
+        // release entered the state.
+        let state_approval = workflow.state(&release.status).and_then(|s| s.approval.as_ref().map(|a| (s, a))).and_then(|(s, a)| {
+            let (_, chain) = derived.state_chains.iter().find(|(id, _)| *id == s.id)?;
+            let mut why = Vec::new();
+            let applies = a.conditions.as_ref().is_none_or(|c| c.evaluate(&actual_facts, &mut why));
+            let plan = LevelPlan {
+                level: &chain.levels[0],
+                required: applies,
+                why: Vec::new(),
+                skipped_by: None,
+                timeout: None,
+                added: Vec::new(),
+            };
+            let no_escalation = |_: u32, _: Instant, _: Instant| Vec::new();
+            let inputs = chain::Inputs {
+                chain,
+                plans: vec![plan],
+                phase: Phase::Live { start: release.status_since, now },
+                approvals: &release.approvals,
+                directory: &request.directory,
+                requester: release.requester(),
+                calendar: &calendar,
+                on_timeout: &no_escalation,
+                target: chain::Target::State(&s.id),
+            };
+            let run = chain::run(&inputs);
+            warnings.extend(run.warnings.iter().cloned());
+            let level = run.levels.into_iter().next()?;
+            Some(StateApprovalView { state: &s.id, required: applies, why, level })
+        });
 
         let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
 
@@ -411,7 +469,8 @@ impl Policy {
                 .collect();
             transition::ConditionCheck { why, holds: own && entry, incomplete }
         };
-        let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, check);
+        let gate = state_approval.as_ref().filter(|a| a.required).map(|a| (a.state, &a.level));
+        let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, gate, check);
 
         if let Some(p) = &release.priority {
             if !derived.priorities.contains(p) {
@@ -431,6 +490,7 @@ impl Policy {
                 release_id: &release.id,
                 status: &release.status,
                 chain: ChainView { defined: chained.is_some(), run, modified_by },
+                state_approval,
                 escalation,
                 sla,
                 recipes,
@@ -550,6 +610,57 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, ErrorBody> {
     crate::json::to_string(value).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))
 }
 
+/// A state's approval as the evaluation found it.
+#[derive(Clone, Debug)]
+pub struct StateApprovalView<'a> {
+    pub state: &'a str,
+    /// Whether it applies (its conditions hold; absent: always).
+    pub required: bool,
+    pub why: Vec<Why<'a, 'a>>,
+    /// Its run as a one-level chain: state, eligible approvers, who approved, since when.
+    pub level: LevelRun<'a>,
+}
+
+/// A state's approval as the answer shows it (SPEC §13).
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "StateApproval"))]
+pub struct StateApprovalJson<'r> {
+    pub state: &'r str,
+    pub required: bool,
+    #[cfg_attr(feature = "ts", ts(as = "Vec<crate::condition::WhyJson<'r, 'r>>"))]
+    pub why: &'r [Why<'r, 'r>],
+    /// `active` (awaiting a decision), `approved`, `rejected`, or `skipped` when it does not apply.
+    pub decision: chain::LevelState,
+    pub activated_at: Option<Instant>,
+    pub completed_at: Option<Instant>,
+    #[cfg_attr(feature = "ts", ts(type = "\"any\" | \"all\" | number"))]
+    pub required_approvals: RequiredJson,
+    pub assignments: &'r [crate::definitions::Assignment],
+    pub eligible: &'r [&'r str],
+    pub approved_by: &'r [&'r str],
+    pub satisfied: bool,
+}
+
+impl Serialize for StateApprovalView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let group = self.level.groups.first().map(group_json);
+        StateApprovalJson {
+            state: self.state,
+            required: self.required,
+            why: &self.why,
+            decision: self.level.state,
+            activated_at: self.level.activated_at,
+            completed_at: self.level.completed_at,
+            required_approvals: group.as_ref().map_or(RequiredJson::Rule("any"), |g| g.required.clone()),
+            assignments: group.as_ref().map_or(&[], |g| g.assignments),
+            eligible: group.as_ref().map_or(&[], |g| g.eligible),
+            approved_by: group.as_ref().map_or(&[], |g| g.approved_by),
+            satisfied: group.as_ref().is_some_and(|g| g.satisfied),
+        }
+        .serialize(serializer)
+    }
+}
+
 /// The chain as the answer shows it (SPEC §5).
 #[derive(Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "Chain"))]
@@ -600,7 +711,7 @@ pub struct GroupJson<'r> {
 }
 
 /// `"any"`, `"all"`, or a number of distinct approvers.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(untagged)]
 pub enum RequiredJson {
     Rule(&'static str),

@@ -134,6 +134,10 @@ pub struct Approval {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub transition: Option<String>,
+    /// A decision on a state's `approval` (the state's id).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub state: Option<String>,
     pub approver: String,
     /// Roles the approver holds, used when the directory has no entry for a role.
     #[serde(default)]
@@ -617,19 +621,38 @@ pub(crate) fn check_release(
     }
     for (i, approval) in release.approvals.iter().enumerate() {
         let path = |field: &str| format!("release.approvals[{i}].{field}");
-        match (&approval.level, &approval.transition) {
-            (Some(_), Some(_)) => {
-                return Err(RequestError::at(path("transition"), "an approval is for a chain `level` or for a `transition`, not both"));
+        let named =
+            [("level", approval.level.is_some()), ("transition", approval.transition.is_some()), ("state", approval.state.is_some())];
+        let given: Vec<&str> = named.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect();
+        match given.as_slice() {
+            [] => {
+                return Err(RequestError::at(
+                    path("level"),
+                    "an approval needs a chain `level`, a `transition` (the target state) or a `state` (a state's approval)",
+                ));
             }
-            (None, None) => {
-                return Err(RequestError::at(path("level"), "an approval needs a chain `level` or a `transition` (the target state)"));
-            }
-            (None, Some(to)) if workflow.state(to).is_none() => return Err(state_error(path("transition"), to)),
-            (Some(_), None) if workflow.chain_transition().is_none() => {
-                let message = format!("workflow `{}` has no approval chain: an approval names a `transition`", workflow.id);
-                return Err(RequestError::at(path("level"), message));
+            [_, second, ..] => {
+                return Err(RequestError::at(path(second), "an approval is for one of a chain `level`, a `transition` or a `state`"));
             }
             _ => {}
+        }
+        if let Some(to) = &approval.transition {
+            if workflow.state(to).is_none() {
+                return Err(state_error(path("transition"), to));
+            }
+        }
+        if approval.level.is_some() && workflow.chain_transition().is_none() {
+            let message = format!("workflow `{}` has no approval chain: an approval names a `transition` or a `state`", workflow.id);
+            return Err(RequestError::at(path("level"), message));
+        }
+        if let Some(state) = &approval.state {
+            match workflow.state(state) {
+                None => return Err(state_error(path("state"), state)),
+                Some(s) if s.approval.is_none() => {
+                    return Err(RequestError::at(path("state"), format!("state `{state}` has no `approval` to decide")));
+                }
+                Some(_) => {}
+            }
         }
         if approval.approver.is_empty() {
             return Err(RequestError::at(path("approver"), "the approver is empty"));

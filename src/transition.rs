@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::calendar::Instant;
-use crate::chain::{self, ChainRun, ChainState, LevelState};
+use crate::chain::{self, ChainRun, ChainState, LevelRun, LevelState};
 use crate::condition::{Actual, FieldPath, Leaf, Operator, Why};
 use crate::definitions::{ApprovalRequirement, Transition, Workflow};
 use crate::error::ErrorBody;
@@ -73,14 +73,46 @@ pub fn rows<'a>(
     request: &'a Request,
     chain: &ChainRun<'_>,
     allow_self_approval: bool,
+    state_approval: Option<(&str, &LevelRun<'_>)>,
     check: impl Fn(&'a Transition) -> ConditionCheck<'a>,
 ) -> Vec<TransitionRow<'a>> {
     workflow
         .transitions
         .iter()
         .filter(|t| t.from == request.release.status)
-        .map(|t| row(workflow, request, t, chain, allow_self_approval, check(t)))
+        .map(|t| {
+            let mut row = row(workflow, request, t, chain, allow_self_approval, check(t));
+            if let Some(b) = state_approval.and_then(|(state, level)| state_gate(state, level, t)) {
+                row.blocking.insert(0, b);
+                row.blockers = row.blocking.iter().map(|b| b.message().to_owned()).collect();
+                row.allowed = false;
+                row.pending = row.blocking.iter().all(|b| matches!(b, Blocker::AwaitingApproval(_)));
+            }
+            row
+        })
         .collect()
+}
+
+/// What an applying state approval says of one exit: a rejecting exit (see
+/// [`Transition::rejects`]) opens with an eligible `reject`, every other exit with the approval;
+/// before anyone has decided, no exit is allowed.
+fn state_gate(state: &str, level: &LevelRun<'_>, t: &Transition) -> Option<Blocker> {
+    let who = || {
+        let group = level.groups.first();
+        let names: Vec<String> = group
+            .map(|g| g.group.assignments.iter().map(|a| format!("{} {}", role_word(a.kind), a.identifier)).collect())
+            .unwrap_or_default();
+        names.join(", ")
+    };
+    match (level.state, t.rejects()) {
+        (LevelState::Approved | LevelState::AutoApproved | LevelState::Skipped, false) | (LevelState::Rejected, true) => None,
+        (LevelState::Approved | LevelState::AutoApproved, true) => {
+            Some(Blocker::Rejected(format!("the approval of `{state}` was granted; its rejecting exit is closed")))
+        }
+        (LevelState::Rejected, false) => Some(Blocker::Rejected(format!("the approval of `{state}` was rejected"))),
+        (_, false) => Some(Blocker::AwaitingApproval(format!("awaiting the approval of `{state}` by {}", who()))),
+        (_, true) => Some(Blocker::AwaitingApproval(format!("awaiting a rejection of `{state}` by {}", who()))),
+    }
 }
 
 fn row<'a>(

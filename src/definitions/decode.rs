@@ -401,8 +401,41 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
         sla_variants,
         conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
         checklist: f.opt(cx, "checklist", checklist),
+        approval: f.opt(cx, "approval", state_approval),
         id,
     })
+}
+
+fn state_approval(node: &Node, cx: &mut Cx) -> Option<StateApproval> {
+    let f = fields(node, cx, "a state approval")?;
+    f.check_keys(cx, &vocabulary::STATE_APPROVAL, &[]);
+    let required = f.opt(cx, "required", required).unwrap_or(Required::AtLeast(1));
+    let assignments = f.req(cx, "approvers", "who may approve", |n, cx| list(n, cx, approver)).unwrap_or_default();
+    if let Some(a) = f.get("approvers") {
+        if assignments.is_empty() {
+            cx.error(a.pos, "an empty list of approvers: nobody could ever approve");
+        }
+        check_reachable(&assignments, required, a.pos, cx);
+    }
+    Some(StateApproval { group: Group { name: None, assignments, required }, conditions: approval_conditions(&f, cx) })
+}
+
+/// `{role: <name>}` or `{user: <name>}`.
+fn approver(node: &Node, cx: &mut Cx) -> Option<Assignment> {
+    let f = fields(node, cx, "an approver (`role:` or `user:`)")?;
+    f.check_keys(cx, &vocabulary::APPROVER, &[]);
+    match (f.get("role"), f.get("user")) {
+        (Some(r), None) => {
+            let identifier = text(r, cx)?;
+            cx.refer(RefKind::Role, &identifier, r.pos);
+            Some(Assignment { kind: AssignmentKind::Role, identifier })
+        }
+        (None, Some(u)) => Some(Assignment { kind: AssignmentKind::User, identifier: text(u, cx)? }),
+        _ => {
+            cx.error(f.pos, "an approver is one `role:` or one `user:`");
+            None
+        }
+    }
 }
 
 fn checklist(node: &Node, cx: &mut Cx) -> Option<Checklist> {

@@ -134,6 +134,18 @@ pub struct State {
     /// the state's `approval`).
     pub conditions: Option<Condition>,
     pub checklist: Option<Checklist>,
+    /// An approval for leaving the state.
+    pub approval: Option<StateApproval>,
+}
+
+/// `approval: {required, approvers, conditions?}` on a state: while it applies (its conditions
+/// hold; absent: always), no exit is allowed until it is satisfied, and a rejecting exit needs an
+/// eligible `reject` instead (SPEC §13 "State approvals").
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateApproval {
+    /// The approvers and how many must approve, as a chain level's one group.
+    pub group: Group,
+    pub conditions: Option<Condition>,
 }
 
 /// A state's checklist: items to tick, read by a transition's `{checklist: <id>, complete: true}`.
@@ -210,6 +222,19 @@ pub struct Transition {
     pub approval_chain: Option<ApprovalChain>,
     /// A guard: the transition is allowed only when these hold.
     pub conditions: Option<Condition>,
+}
+
+impl Transition {
+    /// Whether taking this transition rejects (SPEC §13): `metadata.rejection: true`, or, by the
+    /// engine's documented rule, a target state `rejected`, `denied` or `declined`, or a name that
+    /// starts with "Reject", "Deny" or "Decline". Under a state approval, a rejecting exit is
+    /// opened by one eligible `reject`; every other exit needs the approval.
+    pub fn rejects(&self) -> bool {
+        let name = self.name.as_deref().unwrap_or("").trim_start().to_ascii_lowercase();
+        self.rejection
+            || ["rejected", "denied", "declined"].contains(&self.to.as_str())
+            || ["reject", "deny", "decline"].iter().any(|w| name.starts_with(w))
+    }
 }
 
 /// One `require_approval` entry: an eligible approver must approve this transition.

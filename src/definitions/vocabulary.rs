@@ -135,11 +135,27 @@ pub static STATE: Structure = Structure {
         decides("wip_limit", "at most this many cases in the state: a transition into it is blocked at the limit"),
         decides("sla", "warning and breach deadlines from entering the state"),
         describes("on_enter", "host actions when a case enters the state"),
-        refused("approval", "an approval for leaving the state", "state approvals are not yet implemented by this engine"),
+        decides("approval", "an approval for leaving the state (`required`, `approvers`, `conditions`)"),
         decides("checklist", "items to tick, read by transition conditions `{checklist: <id>, complete: true}`"),
         decides("conditions", "an entry guard: every transition into the state needs these to hold"),
         describes("on_complete", "host actions when the state's work completes"),
     ],
+};
+
+pub static STATE_APPROVAL: Structure = Structure {
+    what: "a state approval",
+    closed: true,
+    keys: &[
+        decides("required", "`any`, `all`, or a number N of distinct approvers; default 1"),
+        decides("approvers", "who may approve: `{role: <name>}` or `{user: <name>}` entries"),
+        decides("conditions", "the approval applies only when these hold; absent: always"),
+    ],
+};
+
+pub static APPROVER: Structure = Structure {
+    what: "an approver",
+    closed: true,
+    keys: &[decides("role", "a role name, resolved through the request's directory"), decides("user", "one user")],
 };
 
 pub static SLA: Structure = Structure {
