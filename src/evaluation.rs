@@ -260,7 +260,18 @@ impl Policy {
                     from_state: Some(&asked.from),
                     ..ReleaseFacts::new(run.workflow, release, &release.status, release.status_since, request.now)
                 };
-                recipe::run(r, &facts, &release.id, Some(request.now), true)
+                let mut out = recipe::run(r, &facts, &release.id, Some(request.now), true);
+                // A move after this transition starts from its target, which this evaluation does
+                // not cover: fail closed until the case is evaluated there.
+                for action in out.actions.iter_mut() {
+                    if let Some(to) = action.moves_to {
+                        action.guard = Some(transition::MoveAnswer::deny(format!(
+                            "this move starts from `{}` once the transition is taken; evaluate the case there to guard it (towards `{to}`)",
+                            asked.to
+                        )));
+                    }
+                }
+                out
             })
             .filter(|run| run.matched)
             .collect();
@@ -446,6 +457,14 @@ impl Policy {
                     }
                     recipes.push(out);
                 }
+                // At the instant the current state's SLA crossed its warning or breach.
+                Trigger::SlaWarning | Trigger::SlaBreached => {
+                    let crossed = sla.as_ref().and_then(|s| if r.trigger == Trigger::SlaWarning { s.warning_at } else { s.breach_at });
+                    match crossed.filter(|at| *at <= now) {
+                        Some(at) => recipes.push(recipe::run(r, &actual_facts, &release.id, Some(at), true)),
+                        None => recipes.push(recipe::run(r, &actual_facts, &release.id, None, false)),
+                    }
+                }
                 // Transitions are the guard's business; creation is not an evaluation event.
                 Trigger::AfterTransition | Trigger::CaseCreated => {}
             }
@@ -471,6 +490,12 @@ impl Policy {
         };
         let gate = state_approval.as_ref().filter(|a| a.required).map(|a| (a.state, &a.level));
         let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, gate, check);
+        // A recipe that would move the case carries the guard's answer for that move.
+        for action in recipes.iter_mut().flat_map(|r| r.actions.iter_mut()) {
+            if let Some(to) = action.moves_to {
+                action.guard = Some(transition::move_answer(&transitions, &release.status, to));
+            }
+        }
 
         if let Some(p) = &release.priority {
             if !derived.priorities.contains(p) {

@@ -24,6 +24,10 @@ pub struct HostActionOut<'a> {
     pub key: String,
     pub at: Instant,
     pub params: &'a Map<String, Value>,
+    /// The state a move action takes the case to.
+    pub moves_to: Option<&'a str>,
+    /// For a move: the guard's answer for it (a host performs the move only on `allow`).
+    pub guard: Option<crate::transition::MoveAnswer>,
 }
 
 impl Serialize for HostActionOut<'_> {
@@ -33,9 +37,12 @@ impl Serialize for HostActionOut<'_> {
         map.serialize_entry("key", &self.key)?;
         map.serialize_entry("at", &self.at)?;
         for (k, v) in self.params {
-            if !matches!(k.as_str(), "type" | "key" | "at") {
+            if !matches!(k.as_str(), "type" | "key" | "at" | "guard") {
                 map.serialize_entry(k, v)?;
             }
+        }
+        if let Some(guard) = &self.guard {
+            map.serialize_entry("guard", guard)?;
         }
         map.end()
     }
@@ -74,7 +81,7 @@ pub struct RecipeRun<'a> {
 /// Evaluates `recipe` at `at` on `facts`; actions are listed when it matches and `with_actions`.
 pub fn run<'a>(recipe: &'a Recipe, facts: &impl Facts<'a>, release_id: &str, at: Option<Instant>, with_actions: bool) -> RecipeRun<'a> {
     let mut why = Vec::new();
-    let matched = recipe.conditions.as_ref().is_none_or(|c| c.evaluate(facts, &mut why));
+    let matched = recipe.conditions.as_ref().is_none_or(|c| c.evaluate(facts, &mut why)) && recipe.enabled;
     let actions = match (matched && with_actions, at) {
         (true, Some(at)) => host_actions(recipe, release_id, at),
         _ => Vec::new(),
@@ -99,7 +106,17 @@ fn host_actions<'a>(recipe: &'a Recipe, release_id: &str, at: Instant) -> Vec<Ho
         .iter()
         .enumerate()
         .filter(|(_, a)| !matches!(a.kind, ActionKind::ModifyApprovalChain(_)))
-        .map(|(i, a)| HostActionOut { kind: a.type_name(), key: idempotency_key(release_id, &source, at, i), at, params: &a.params })
+        .map(|(i, a)| HostActionOut {
+            kind: a.type_name(),
+            key: idempotency_key(release_id, &source, at, i),
+            at,
+            params: &a.params,
+            moves_to: match &a.kind {
+                ActionKind::Move { to } => Some(to.as_str()),
+                _ => None,
+            },
+            guard: None,
+        })
         .collect()
 }
 

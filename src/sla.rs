@@ -29,6 +29,11 @@ pub struct SlaRun<'a> {
     pub business_hours: bool,
     /// `on_warning` / `on_breach` actions, once crossed.
     pub actions: Vec<HostActionOut<'a>>,
+    /// `pause_on_state`: the case's service clocks are stopped while it is in this state (this
+    /// SLA's own instants still run); absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub pauses_service_clocks: bool,
     /// For a list-form SLA, the entry that applies: its condition, or `default`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -66,8 +71,19 @@ pub fn run<'a>(sla: &'a Sla, state_id: &'a str, since: Instant, now: Instant, ca
                 key: idempotency_key(release_id, &format!("sla:{state_id}:{name}"), t, i),
                 at: t,
                 params: &a.params,
+                moves_to: None,
+                guard: None,
             }));
         }
     }
-    SlaRun { state_id, state, warning_at, breach_at, business_hours: sla.business_hours, actions, variant: None }
+    SlaRun {
+        state_id,
+        state,
+        warning_at,
+        breach_at,
+        business_hours: sla.business_hours,
+        actions,
+        pauses_service_clocks: sla.pause_on_state,
+        variant: None,
+    }
 }

@@ -224,6 +224,40 @@ fn role_word(kind: crate::definitions::AssignmentKind) -> &'static str {
     }
 }
 
+/// The guard's answer for a move an automation would make (`transition`, `set_field` of `status`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct MoveAnswer {
+    pub status: GuardStatus,
+    pub message: String,
+}
+
+impl MoveAnswer {
+    pub fn deny(message: String) -> MoveAnswer {
+        MoveAnswer { status: GuardStatus::Deny, message }
+    }
+}
+
+/// The answer for moving from `from` (the release's status) to `to`, from that transition's row;
+/// an edge the workflow does not declare is denied.
+pub fn move_answer(rows: &[TransitionRow<'_>], from: &str, to: &str) -> MoveAnswer {
+    match rows.iter().find(|r| r.to == to) {
+        None => MoveAnswer::deny(format!("the workflow has no transition from `{from}` to `{to}`")),
+        Some(row) => {
+            let status = if row.allowed {
+                GuardStatus::Allow
+            } else if row.pending {
+                GuardStatus::Pending
+            } else {
+                GuardStatus::Deny
+            };
+            let name = row.name.unwrap_or(row.to);
+            let message = if row.allowed { format!("{name}: allowed") } else { format!("{name}: {}", row.blockers.join("; ")) };
+            MoveAnswer { status, message }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]

@@ -310,12 +310,9 @@ fn a_typo_of_a_guard_under_transition_metadata_is_refused_though_metadata_is_des
 fn a_known_kiket_construct_the_engine_does_not_honour_yet_is_refused_at_its_key() {
     let files = builtin_with(WF, "  production:\n    type: active\n", "  production:\n    type: active\n    pause:\n      x: 1\n");
     assert_error_at(&files, WF, "pause:", "unknown key `pause` in a state");
-    let files = builtin_with(
-        WF,
-        "      business_hours: true\n      on_warning:",
-        "      business_hours: true\n      pause_on_state: true\n      on_warning:",
-    );
-    assert_error_at(&files, WF, "pause_on_state", "not yet implemented by this engine; the pack is refused rather than read past");
+    let checklist = "    checklist:\n      id: verify\n      items: [{id: smoke, check_type: manual, required: true}]\n      on_complete: [{action: transition, to: completed}]\n";
+    let files = builtin_with(WF, "  production:\n    type: active\n", &format!("  production:\n    type: active\n{checklist}"));
+    assert_error_at(&files, WF, "on_complete", "it would have to guard each move; the pack is refused rather than read past");
 }
 
 #[test]

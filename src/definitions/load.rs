@@ -126,6 +126,7 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
 
     let mut workflows = Vec::new();
     let mut recipes = Vec::new();
+    let mut automations: Vec<(String, super::Recipe)> = Vec::new();
     let mut dashboards = Vec::new();
     let mut case_types = None;
     let mut workspace = None;
@@ -165,11 +166,10 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
                 }
                 workspace = decode::workspace_file(&root, &mut cx);
             }
-            // Honour or refuse: standalone automations can move cases and change fields guards read.
-            FileRole::Automations => cx.error(
-                Pos { line: 1, column: 1 },
-                "standalone automations (automations/*.yaml) are not yet implemented by this engine; the pack is refused rather than read past",
-            ),
+            FileRole::Automations => {
+                let read = decode::automations_file(&root, &mut cx);
+                automations.extend(read.into_iter().map(|r| (path.clone(), r)));
+            }
             // Boards are presentation for the Kiket UI: checked for syntax, otherwise not read.
             FileRole::Board | FileRole::Uninterpreted => {}
         }
@@ -224,6 +224,16 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
             scopes.push((path, dir));
             w.recipes.push(recipe);
         }
+    }
+    // Standalone automations belong to no one workflow: every workflow runs them (their
+    // conditions select the cases), after its own recipes.
+    for (i, (path, automation)) in automations.iter().enumerate() {
+        if let Some((first, _)) = automations[..i].iter().find(|(_, o)| o.key == automation.key) {
+            cx.errors.push(whole_file(path, format!("a second automation with the id `{}` (the first is in {first})", automation.key)));
+        }
+    }
+    for w in &mut workflows {
+        w.recipes.extend(automations.iter().map(|(_, a)| a.clone()));
     }
     let pack = Pack {
         workflows,
@@ -326,6 +336,26 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
                     format!("the checklists are {}", ids.join(", "))
                 };
                 Some(format!("unknown checklist `{name}`; {known}"))
+            }
+            RefKind::Move { from } => {
+                let declared =
+                    |w: &super::Workflow, f: Option<&str>| w.transitions.iter().any(|t| t.to == r.name && f.is_none_or(|f| t.from == f));
+                let undeclared: Vec<&str> =
+                    from.iter().map(String::as_str).filter(|f| !scope.iter().any(|w| declared(w, Some(f)))).collect();
+                let message = if from.is_empty() && !scope.iter().any(|w| declared(w, None)) {
+                    Some(format!("this action moves the case to `{name}`, which no transition enters: the move always answers deny"))
+                } else if !undeclared.is_empty() {
+                    Some(format!(
+                        "this action moves the case from `{}` to `{name}`, a transition the workflow does not declare: the move answers deny",
+                        undeclared.join("`, `")
+                    ))
+                } else {
+                    None
+                };
+                if let Some(message) = message {
+                    cx.warnings.push(Diagnostic { file: r.file.clone(), line: at.line, column: at.column, message });
+                }
+                None
             }
             RefKind::UndefinedField => {
                 undefined_fields.push(r.clone());

@@ -191,6 +191,10 @@ pub struct Sla {
     pub business_hours: bool,
     pub on_warning: Vec<HostAction>,
     pub on_breach: Vec<HostAction>,
+    /// `pause_on_state: true`: a waiting state (on the customer, say). The case's service clocks
+    /// stop here: every other state's SLA counts from entering that state again, never across this
+    /// one; this state's own `warning` and `breach` (how long the wait may last) still run.
+    pub pause_on_state: bool,
 }
 
 /// One entry of a list-form SLA: applies when `condition` holds (the first that does wins).
@@ -393,6 +397,8 @@ pub struct Recipe {
     pub conditions: Option<Condition>,
     pub actions: Vec<Action>,
     pub requires_approval: bool,
+    /// `enabled: false` (standalone automations): loaded, never matched.
+    pub enabled: bool,
 }
 
 /// A cron schedule (`0 9 * * 1-5`), read in the calendar's time zone.
@@ -433,16 +439,32 @@ pub enum Trigger {
     ApprovalTimeout,
     AfterTransition,
     Scheduled,
+    /// The current state's SLA warning was crossed.
+    SlaWarning,
+    /// The current state's SLA breach was crossed.
+    SlaBreached,
 }
 
 impl Trigger {
-    pub const ALL: [(&'static str, Trigger); 5] = [
+    /// Every spelling (after `issue.` → `case.`); the first of each trigger is how answers name it.
+    pub const ALL: [(&'static str, Trigger); 10] = [
         ("case.created", Trigger::CaseCreated),
         ("case.updated", Trigger::CaseUpdated),
         ("approval.timeout", Trigger::ApprovalTimeout),
         ("workflow.after_transition", Trigger::AfterTransition),
+        ("case.transitioned", Trigger::AfterTransition),
         ("scheduled", Trigger::Scheduled),
+        ("schedule", Trigger::Scheduled),
+        ("sla.warning", Trigger::SlaWarning),
+        ("sla.breached", Trigger::SlaBreached),
+        ("sla.breach", Trigger::SlaBreached),
     ];
+
+    /// The trigger a spelling names: `issue.*` reads as `case.*`.
+    pub fn parse(spelled: &str) -> Option<Trigger> {
+        let canonical = spelled.strip_prefix("issue.").map_or(spelled.to_owned(), |rest| format!("case.{rest}"));
+        Trigger::ALL.iter().find(|(name, _)| *name == canonical).map(|(_, t)| *t)
+    }
 
     pub fn as_str(self) -> &'static str {
         Trigger::ALL.iter().find(|(_, t)| *t == self).map_or("?", |(s, _)| s)
@@ -481,6 +503,11 @@ pub enum ActionKind {
     CreateChildIssue {
         case_type: String,
     },
+    /// Moves the case (`transition: {to}`, or `set_field` of `status`): returned with the guard's
+    /// answer for that move, so a host never moves a case the pack forbids.
+    Move {
+        to: String,
+    },
     /// A type the engine does not know: returned to the host untouched (a load warning says so).
     Other(String),
 }
@@ -498,6 +525,7 @@ impl Action {
             ActionKind::SetField { .. } => "set_field",
             ActionKind::AddComment(_) => "add_comment",
             ActionKind::CreateChildIssue { .. } => "create_child_issue",
+            ActionKind::Move { .. } => self.params.get("field").map_or("transition", |_| "set_field"),
             ActionKind::Other(name) => name,
         }
     }

@@ -167,10 +167,9 @@ pub static SLA: Structure = Structure {
         decides("business_hours", "count the durations in working hours of the calendar; default false"),
         decides("on_warning", "host actions once the warning is crossed"),
         decides("on_breach", "host actions once the breach is crossed"),
-        refused(
+        decides(
             "pause_on_state",
-            "stop the SLA clock while the case is in this state",
-            "`pause_on_state` is not yet implemented by this engine",
+            "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
         ),
     ],
 };
@@ -187,10 +186,9 @@ pub static SLA_VARIANT: Structure = Structure {
         decides("business_hours", "count the durations in working hours of the calendar; default false"),
         decides("on_warning", "host actions once the warning is crossed"),
         decides("on_breach", "host actions once the breach is crossed"),
-        refused(
+        decides(
             "pause_on_state",
-            "stop the SLA clock while the case is in this state",
-            "`pause_on_state` is not yet implemented by this engine",
+            "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
         ),
     ],
 };
@@ -457,6 +455,55 @@ pub static HOST_SET_FIELD: Structure = Structure {
 
 /// Why an action that would move a case is refused, wherever it is written.
 pub const MOVES_A_CASE: &str = "actions that move a case (`transition`, `set_field` of `status`) are not yet implemented by this engine: it would have to guard each move";
+
+pub static ACTION_TRANSITION: Structure = Structure {
+    what: "a `transition` action",
+    closed: true,
+    keys: &[decides("type", "the action type"), decides("to", "the state the case moves to (guarded like any transition)")],
+};
+
+pub static AUTOMATIONS_FILE: Structure = Structure {
+    what: "an automations file",
+    closed: true,
+    keys: &[describes("model_version", "the definitions format version; `1.0`"), decides("automations", "the list of automations")],
+};
+
+pub static AUTOMATION: Structure = Structure {
+    what: "an automation",
+    closed: true,
+    keys: &[
+        decides("id", "the automation id (idempotency keys derive from it)"),
+        describes("name", "display name"),
+        describes("description", "free text"),
+        describes("version", "the author's version"),
+        decides("enabled", "false: loaded, never run; default true"),
+        decides("trigger", "`event`, `conditions`, and `cron` for the `schedule` event"),
+        decides("query", "which cases it acts on: `case_types`, `status`, `last_updated_before`"),
+        decides("actions", "what it does"),
+    ],
+};
+
+pub static AUTOMATION_TRIGGER: Structure = Structure {
+    what: "an automation trigger",
+    closed: true,
+    keys: &[
+        decides("event", "the event that runs it (`case.updated`, `sla.warning`, `schedule`, …)"),
+        decides("conditions", "the automation runs only when these hold (a bare list means all)"),
+        decides("cron", "the schedule of the `schedule` event, in the calendar's time zone"),
+    ],
+};
+
+pub static AUTOMATION_QUERY: Structure = Structure {
+    what: "an automation query",
+    closed: true,
+    keys: &[
+        decides("case_types", "case types it acts on"),
+        decides("issue_types", "alias of `case_types`"),
+        decides("status", "states it acts on"),
+        decides("statuses", "alias of `status`"),
+        decides("last_updated_before", "only cases not updated for this long (`7d`)"),
+    ],
+};
 
 pub static REDUCE_TIMEOUT: Structure = Structure {
     what: "reduce_timeout",
