@@ -16,34 +16,10 @@
 
 mod common;
 
-use common::corpus::{self, Scenario, edited};
+use common::corpus::{self, Scenario, edited, mismatch};
 use common::*;
 use release_policy::{Policy, RequestLimits, builtin_files};
 use serde_json::Value;
-
-/// Where `actual` fails to match `expected`, as a path and a reason.
-fn mismatch(expected: &Value, actual: &Value, path: &str) -> Option<String> {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => e.iter().find_map(|(k, ev)| match a.get(k) {
-            Some(av) => mismatch(ev, av, &format!("{path}.{k}")),
-            None => Some(format!("{path}.{k}: missing (expected {ev})")),
-        }),
-        (Value::Array(e), Value::Array(a)) => {
-            if e.len() != a.len() {
-                return Some(format!(
-                    "{path}: expected {} items, found {}: {}",
-                    e.len(),
-                    a.len(),
-                    serde_json::to_string_pretty(actual).unwrap()
-                ));
-            }
-            e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| mismatch(ev, av, &format!("{path}[{i}]")))
-        }
-        (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => None,
-        (e, a) if e == a => None,
-        (e, a) => Some(format!("{path}: expected {e}, found {a}")),
-    }
-}
 
 /// The answer of `operation` as JSON text, or the error JSON (as `Err`).
 fn answer(policy: &Policy, operation: &str, request: &str) -> Result<String, String> {

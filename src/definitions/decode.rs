@@ -392,6 +392,10 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
         )
     });
     let label = f.opt(cx, "metadata", |n, cx| fields(n, cx, "state metadata")).and_then(|m| m.opt(cx, "label", text));
+    // State actions are the host's, but one that would move the case is refused (see
+    // `refuse_moves`), so they are read, not skipped.
+    let _ = f.opt_list(cx, "on_enter", host_action);
+    let _ = f.opt_list(cx, "on_complete", host_action);
     let (sla, sla_variants) = match f.get("sla").map(|n| (n, &n.kind)) {
         Some((n, Kind::Seq(_))) => sla_list(n, cx),
         Some((n, _)) => (sla(n, cx), Vec::new()),

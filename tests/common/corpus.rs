@@ -86,3 +86,27 @@ pub fn replace_once(mut files: Vec<PackFile>, file: &str, from: &str, to: &str) 
     target.text = target.text.replacen(&from, &to, 1);
     files
 }
+
+/// Where `actual` fails to match `expected`, as a path and a reason.
+pub fn mismatch(expected: &Value, actual: &Value, path: &str) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().find_map(|(k, ev)| match a.get(k) {
+            Some(av) => mismatch(ev, av, &format!("{path}.{k}")),
+            None => Some(format!("{path}.{k}: missing (expected {ev})")),
+        }),
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Some(format!(
+                    "{path}: expected {} items, found {}: {}",
+                    e.len(),
+                    a.len(),
+                    serde_json::to_string_pretty(actual).unwrap()
+                ));
+            }
+            e.iter().zip(a).enumerate().find_map(|(i, (ev, av))| mismatch(ev, av, &format!("{path}[{i}]")))
+        }
+        (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => None,
+        (e, a) if e == a => None,
+        (e, a) => Some(format!("{path}: expected {e}, found {a}")),
+    }
+}

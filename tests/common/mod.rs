@@ -26,6 +26,28 @@ pub fn upstream_dir() -> PathBuf {
         .unwrap_or_else(|| panic!("the upstream Kiket pack was not found; set KIKET_UPSTREAM_PACK (looked in {candidates:?})"))
 }
 
+/// Every public pack beside the release pack's folder (`kiket-definitions-<name>`), by name, sorted:
+/// a pack added there is covered by every test that iterates them, without code.
+pub fn upstream_packs() -> Vec<(String, PathBuf)> {
+    let root = upstream_dir().join("../..");
+    let mut packs: Vec<(String, PathBuf)> = std::fs::read_dir(&root)
+        .expect("the upstream folder")
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let name = path.file_name()?.to_str()?.strip_prefix("kiket-definitions-")?.to_owned();
+            path.is_dir().then_some((name, path))
+        })
+        .collect();
+    packs.sort();
+    packs
+}
+
+/// The files of one public pack (`release-mgmt`, `finance`, …).
+pub fn upstream_pack_files(name: &str) -> Vec<PackFile> {
+    let (_, dir) = upstream_packs().into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no upstream pack `{name}`"));
+    release_policy::pack_dir::read(&dir).expect("read the pack")
+}
+
 pub fn upstream_files() -> Vec<PackFile> {
     release_policy::pack_dir::read(&upstream_dir()).expect("read the upstream pack")
 }

@@ -1,0 +1,72 @@
+//! Every public Kiket pack, read like the spec (SPEC §13): each pack in `../shared/upstream/` loads
+//! (`validate` exits 0), and each pack with scenarios in `tests/packs/<name>/` answers them. A pack
+//! added upstream is covered by the load test without code; its scenarios are data.
+//!
+//! A scenario file is a scenario of `tests/scenarios/` (see `tests/scenarios.rs`): `operation`,
+//! `request` (a merge patch over the folder's `_base.json`), `expect` or `expect_error`, matched as
+//! a subset; run against the upstream pack the folder names.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::process::Command;
+
+use common::corpus::{self, mismatch};
+use common::*;
+use release_policy::{Policy, RequestLimits};
+use serde_json::Value;
+
+#[test]
+fn every_public_pack_validates_with_exit_0() {
+    let packs = upstream_packs();
+    assert!(packs.len() >= 8, "expected the eight public packs, found {packs:?}");
+    for (name, dir) in packs {
+        let out = Command::new(env!("CARGO_BIN_EXE_release-policy")).arg("validate").arg(&dir).output().expect("run the CLI");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+        assert_eq!(out.status.code(), Some(0), "{name} must load unchanged:\n{}", serde_json::to_string_pretty(&report).unwrap());
+        assert_eq!(report["ok"], true, "{name}");
+    }
+}
+
+fn answer(policy: &Policy, operation: &str, request: &str) -> Result<String, String> {
+    let limits = RequestLimits::default();
+    match operation {
+        "evaluate" => policy.evaluate_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
+        "timeline" => policy.timeline_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
+        "guard" => policy.guard_json(request, &limits),
+        other => panic!("unknown operation `{other}`"),
+    }
+}
+
+#[test]
+fn each_pack_answers_its_scenarios() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/packs");
+    let mut folders: Vec<_> =
+        std::fs::read_dir(&root).expect("tests/packs").map(|e| e.expect("entry").path()).filter(|p| p.is_dir()).collect();
+    folders.sort();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for folder in &folders {
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        let policy = Policy::from_pack(&upstream_pack_files(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for s in corpus::load(folder) {
+            count += 1;
+            let got = answer(&policy, &s.operation, &s.request);
+            let value = &s.value;
+            let outcome = match (&value["expect"], &value["expect_error"], &got) {
+                (e @ Value::Object(_), Value::Null, Ok(json)) => mismatch(e, &serde_json::from_str(json).unwrap(), ""),
+                (Value::Null, e @ Value::Object(_), Err(json)) => {
+                    let body: Value = serde_json::from_str(json).unwrap();
+                    mismatch(e, body.get("error").unwrap_or(&body), "")
+                }
+                (_, _, result) => Some(format!("unexpected outcome {result:?}")),
+            };
+            if let Some(m) = outcome {
+                let full = got.unwrap_or_else(|e| e);
+                failures.push(format!("✗ {name}/{}: {m}\n--- full answer:\n{full}", s.name));
+            }
+        }
+    }
+    assert!(count >= 30, "only {count} pack scenarios");
+    assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n\n"));
+}
