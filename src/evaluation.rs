@@ -30,6 +30,9 @@ pub(crate) struct Derived {
     pub priorities: Vec<String>,
     /// Each state approval as a chain of one level, so the chain's simulation decides it.
     pub state_chains: Vec<(String, ApprovalChain)>,
+    /// States whose checklist no condition of the workflow reads, with the guard that checklist
+    /// then is on the state's non-rejecting exits (`{checklist: <id>, complete: true}`).
+    pub exit_checklists: Vec<(String, crate::Condition)>,
 }
 
 impl Derived {
@@ -88,7 +91,29 @@ impl Derived {
                 (s.id.clone(), chain)
             })
             .collect();
-        Derived { past_states, priorities, state_chains }
+        let read: Vec<&str> = workflow
+            .transitions
+            .iter()
+            .filter_map(|t| t.conditions.as_ref())
+            .chain(workflow.states.iter().filter_map(|s| s.conditions.as_ref()))
+            .flat_map(|c| c.leaves())
+            .filter_map(|l| if let FieldPath::Checklist(id) = &l.field { Some(id.as_str()) } else { None })
+            .collect();
+        let exit_checklists = workflow
+            .states
+            .iter()
+            .filter_map(|s| s.checklist.as_ref().map(|c| (s, c)))
+            .filter(|(_, c)| !read.contains(&c.id.as_str()))
+            .map(|(s, c)| {
+                let leaf = crate::condition::Leaf {
+                    field: FieldPath::Checklist(c.id.clone()),
+                    operator: crate::Operator::Eq,
+                    value: Some(crate::Literal::Bool(true)),
+                };
+                (s.id.clone(), crate::Condition::Leaf(leaf))
+            })
+            .collect();
+        Derived { past_states, priorities, state_chains, exit_checklists }
     }
 }
 
@@ -476,6 +501,12 @@ impl Policy {
             let mut why = Vec::new();
             let own = t.conditions.as_ref().is_none_or(|c| c.evaluate(&facts, &mut why));
             let entry = workflow.state(&t.to).and_then(|s| s.conditions.as_ref()).is_none_or(|c| c.evaluate(&facts, &mut why));
+            // A checklist no condition reads gates its own state's exits, except a rejecting one.
+            let listed = derived
+                .exit_checklists
+                .iter()
+                .find(|(state, _)| *state == t.from && !t.rejects())
+                .is_none_or(|(_, c)| c.evaluate(&facts, &mut why));
             let incomplete = why
                 .iter()
                 .filter(|w| !w.result)
@@ -486,7 +517,7 @@ impl Policy {
                     _ => None,
                 })
                 .collect();
-            transition::ConditionCheck { why, holds: own && entry, incomplete }
+            transition::ConditionCheck { why, holds: own && entry && listed, incomplete }
         };
         let gate = state_approval.as_ref().filter(|a| a.required).map(|a| (a.state, &a.level));
         let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, gate, check);

@@ -231,7 +231,7 @@ function recordApproval(approval) {
 }
 
 $("add-approval").addEventListener("click", () => {
-  const level = lastEvaluation?.chain.current_level ?? outline.chain_levels[0]?.level ?? 1;
+  const level = lastEvaluation?.chain?.current_level ?? outline.chain_levels[0]?.level ?? 1;
   recordApproval({ level, approver: "", decision: "approve", at: nowOf(state) });
 });
 
@@ -391,7 +391,8 @@ const when = (iso) => (iso ? iso.replace("T", " ").replace(":00Z", "") : "—");
 const show = (v) => (v === null || v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
 function renderChain(evaluation) {
-  const chain = evaluation.chain;
+  // A workflow without an approval chain answers `chain: null` (its state approval, if any, decides).
+  const chain = evaluation.chain ?? { state: "none", started_at: null, current_level: null, modified_by: [], levels: [] };
   $("chain-state").textContent = chain.state.replace("_", " ");
   $("chain-state").className = `pill ${chain.state}`;
   const summary = [];

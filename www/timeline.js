@@ -28,7 +28,7 @@ const HOUR = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hour: "2-digit"
  * @param {{evaluation: object, timeline: {events: object[]}, start: number, end: number, now: number}} view
  */
 export function drawTimeline(container, { evaluation, timeline, start, end, now }) {
-  const levels = evaluation.chain.levels;
+  const levels = evaluation.chain?.levels ?? [];
   const height = AXIS + LANE * levels.length + 8;
   const x = (t) => ((t - start) / (end - start)) * WIDTH;
   const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": "timeline-title", preserveAspectRatio: "none" });

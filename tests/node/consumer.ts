@@ -17,8 +17,9 @@ const request: EvaluationRequest = {
 
 const policy = Policy.builtin();
 const answer: Evaluation = policy.evaluate(request);
-const current: number | null = answer.chain.current_level;
-const firstLevel = answer.chain.levels[0];
+// `chain` is null for a workflow without an approval chain (SPEC §13).
+const current: number | null | undefined = answer.chain?.current_level;
+const firstLevel = answer.chain?.levels[0];
 const logic: "AND" | "OR" | undefined = firstLevel?.logic;
 const guard: GuardAnswer = policy.guard({ ...request, transition: { from: "pending_approval", to: "production" } });
 const verdict: "allow" | "pending" | "deny" = guard.status;
@@ -35,7 +36,7 @@ try {
 }
 
 // @ts-expect-error — a misspelt field of the answer is a compile error
-void answer.chain.curent_level;
+void answer.chain?.curent_level;
 // @ts-expect-error — a decision is "approve" or "reject"
 const bad: EvaluationRequest["release"]["approvals"] = [{ level: 1, approver: "q", decision: "approved", at: "x" }];
 
