@@ -1,8 +1,10 @@
 //! A pack (in-memory files) → a validated [`Pack`], or every error found.
 //!
-//! The layout is Kiket's: `workflows/<id>.yaml`, `workflows/<id>/automation_recipes/*.yaml`,
-//! `dashboards/*.yaml`, `case_types.yaml` (alias `issue_types.yaml`), `workspace.yaml` (alias
-//! `project.yaml`), `boards/*.yaml`. Paths may carry a leading `.kiket/`. Reading files from disk
+//! The layout is Kiket's, both families: `workflows/<id>.yaml` (any number),
+//! `workflows/<id>/automation_recipes/*.yaml`, `automations/*.yaml`, `dashboards/*.yaml` and
+//! `analytics/dashboards/*.yaml`, `case_types.yaml` (alias `issue_types.yaml`), `workspace.yaml`
+//! (alias `project.yaml`), `boards/*.yaml`; folders that decide nothing (agents, intakes, templates,
+//! modules, e-mail templates) are part of the layout and not read. Paths may carry a leading `.kiket/`. Reading files from disk
 //! is the caller's business (see `pack_dir`); this module never touches the file system.
 
 use super::decode::{self, Cx, Ref, RefKind};

@@ -1,9 +1,11 @@
 //! The Kiket 1.0 definitions format, typed.
 //!
-//! Owns: the model of a pack (workflow, approval chain, escalation ladder, SLA, recipes, dashboards,
-//! case types, workspace), reading it from YAML text with positioned diagnostics (`yaml`, `decode`)
-//! and checking a pack as a whole (`load`). Must not know: requests, `now`, or how anything is
-//! evaluated. Display-only keys (colors, icons, descriptions of states) are read past, not kept.
+//! Owns: the model of a pack (workflows with their states, transitions, approval chain, escalation
+//! ladder, SLAs, checklists, state approvals and recipes; dashboards, case types, workspace), its
+//! vocabulary (`vocabulary`: the keys each structure may hold), reading it from YAML text with
+//! positioned diagnostics (`yaml`, `decode`) and checking a pack as a whole (`load`). Must not know:
+//! requests, `now`, or how anything is evaluated. Display-only keys (colors, icons, descriptions of
+//! states) are read past, not kept.
 
 pub mod cron;
 pub mod vocabulary;

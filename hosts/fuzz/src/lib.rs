@@ -2,12 +2,13 @@
 //! failed invariant panics, which libFuzzer (or the smoke run) reports as a crash with its input.
 //!
 //! - [`request_json`]: any bytes as a request → evaluate, guard, timeline.
-//! - [`pack_file`]: any bytes as one file of the built-in pack → validate, load, evaluate.
+//! - [`pack_file`]: any bytes as one file of a pack (the built-in one or a public Kiket pack) →
+//!   validate, load, evaluate.
 //! - [`structured`]: a request assembled from the pack's own vocabulary → the semantic invariants.
 //! - [`differential`]: the same request through the native engine and the plugin module in wasmtime.
 
 use arbitrary::Arbitrary;
-use release_policy::{Policy, RequestLimits, builtin_files, validate};
+use release_policy::{PackFile, Policy, RequestLimits, builtin_files, validate};
 use serde_json::{Value, json};
 
 /// The built-in policy, loaded once per process.
@@ -70,7 +71,7 @@ fn check_evaluation(request: &Value, evaluation: &Value, timeline: &Value) {
     let events = timeline["events"].as_array().cloned().unwrap_or_default();
     // The timeline is bounded by the pack: per level an activation, a deadline and each ladder step;
     // then SLA warning, breach and the chain's completion.
-    let ladder = policy().pack().chain_transition().map_or(0, |(_, c)| c.escalation.len());
+    let ladder = policy().pack().workflows.iter().filter_map(|w| w.chain_transition()).map(|(_, c)| c.escalation.len()).max().unwrap_or(0);
     let bound = levels.len() * (2 + ladder) + 3;
     assert!(events.len() <= bound, "{} timeline events, more than the bound {bound}", events.len());
     let ats: Vec<&str> = events.iter().filter_map(|e| e["at"].as_str()).collect();
@@ -98,11 +99,41 @@ pub fn request_json(data: &[u8]) {
     }
 }
 
-/// Any bytes as one file of the built-in pack: the first byte picks the file, the rest replaces it.
+/// The packs [`pack_file`] mutates: the built-in pack, then every public Kiket pack found beside the
+/// repository (`../shared/upstream/kiket-definitions-*`, or `$KIKET_UPSTREAM_ROOT`), read once.
+pub fn packs() -> &'static [Vec<PackFile>] {
+    static PACKS: std::sync::OnceLock<Vec<Vec<PackFile>>> = std::sync::OnceLock::new();
+    PACKS.get_or_init(|| {
+        let roots = [
+            std::env::var("KIKET_UPSTREAM_ROOT").map(std::path::PathBuf::from).ok(),
+            Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream")),
+            Some(std::path::PathBuf::from("/work/shared/upstream")),
+        ];
+        let mut dirs: Vec<std::path::PathBuf> = roots
+            .into_iter()
+            .flatten()
+            .find(|r| r.is_dir())
+            .and_then(|r| std::fs::read_dir(r).ok())
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kiket-definitions-")))
+            .collect();
+        dirs.sort();
+        std::iter::once(builtin_files()).chain(dirs.iter().filter_map(|d| release_policy::pack_dir::read(d).ok())).collect()
+    })
+}
+
+/// Any bytes as one file of a pack: the first byte picks the pack (see [`packs`]), the second the
+/// file, the rest replaces it.
 pub fn pack_file(data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else { return };
-    let mut files = builtin_files();
-    let index = usize::from(pick) % files.len();
+    let [pack, pick, rest @ ..] = data else { return };
+    let packs = packs();
+    let mut files = packs[usize::from(*pack) % packs.len()].clone();
+    if files.is_empty() {
+        return;
+    }
+    let index = usize::from(*pick) % files.len();
     files[index].text = String::from_utf8_lossy(rest).into_owned();
     let report = validate(&files, &Default::default());
     let loaded = Policy::from_pack(&files);

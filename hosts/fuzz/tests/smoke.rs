@@ -7,7 +7,7 @@
 mod corpus;
 
 use arbitrary::{Arbitrary, Unstructured};
-use fuzz_harness::{Structured, differential, pack_file, plugin, request_json, structured};
+use fuzz_harness::{Structured, differential, pack_file, packs, plugin, request_json, structured};
 
 /// xorshift64*: a seeded source of mutations, the same on every run.
 struct Rng(u64);
@@ -117,18 +117,22 @@ fn request_json_survives_its_seeds_and_their_mutations() {
 }
 
 #[test]
-fn pack_file_survives_the_builtin_files_and_their_mutations() {
-    let files = release_policy::builtin_files();
+fn pack_file_survives_every_packs_files_and_their_mutations() {
+    let packs = packs();
+    assert!(packs.len() >= 9, "the built-in pack and the eight public packs, found {}", packs.len());
     let mut rng = Rng(0x5eed_0002);
-    for (i, file) in files.iter().enumerate() {
-        let mut data = vec![i as u8];
-        data.extend_from_slice(file.text.as_bytes());
-        pack_file(&data);
+    for (p, files) in packs.iter().enumerate() {
+        for (i, file) in files.iter().enumerate() {
+            let mut data = vec![p as u8, i as u8];
+            data.extend_from_slice(file.text.as_bytes());
+            pack_file(&data);
+        }
     }
-    for _ in 0..120 {
-        let i = rng.below(files.len());
-        let mutated = mutate(&mut rng, files[i].text.as_bytes());
-        let mut data = vec![i as u8];
+    for _ in 0..240 {
+        let p = rng.below(packs.len());
+        let i = rng.below(packs[p].len());
+        let mutated = mutate(&mut rng, packs[p][i].text.as_bytes());
+        let mut data = vec![p as u8, i as u8];
         data.extend(mutated);
         pack_file(&data);
     }

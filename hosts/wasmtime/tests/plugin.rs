@@ -100,6 +100,53 @@ fn the_scenario_corpus_gives_byte_identical_answers_to_the_native_engine() {
     );
 }
 
+/// The public Kiket packs beside the repository (`../shared/upstream/kiket-definitions-*`).
+fn public_packs() -> Vec<(String, Vec<release_policy::PackFile>)> {
+    let roots = [
+        std::env::var("KIKET_UPSTREAM_ROOT").map(PathBuf::from).ok(),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/upstream")),
+        Some(PathBuf::from("/work/shared/upstream")),
+    ];
+    let root = roots.into_iter().flatten().find(|r| r.is_dir()).expect("the public packs (../shared/upstream) are missing");
+    let mut packs: Vec<(String, Vec<release_policy::PackFile>)> = std::fs::read_dir(root)
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let name = path.file_name()?.to_str()?.strip_prefix("kiket-definitions-")?.to_owned();
+            Some((name, release_policy::pack_dir::read(&path).ok()?))
+        })
+        .collect();
+    packs.sort_by(|a, b| a.0.cmp(&b.0));
+    packs
+}
+
+#[test]
+fn every_public_pack_loaded_in_the_module_answers_its_scenarios_byte_identically() {
+    let mut host = plugin(Bounds::default());
+    let mut compared = 0;
+    for (name, files) in public_packs() {
+        let pack: serde_json::Map<String, serde_json::Value> = files.iter().map(|f| (f.path.clone(), f.text.clone().into())).collect();
+        let loaded = host.call("load", 0, serde_json::to_string(&pack).unwrap().as_bytes()).unwrap();
+        assert_eq!(loaded.status, 0, "{name}: {}", loaded.json);
+        let handle = serde_json::from_str::<serde_json::Value>(&loaded.json).unwrap()["handle"].as_i64().unwrap() as i32;
+        let policy = Policy::from_pack(&files).unwrap();
+        let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/packs").join(&name);
+        if !folder.is_dir() {
+            continue;
+        }
+        for s in corpus::load(&folder) {
+            for op in ["evaluate", "guard", "timeline"] {
+                let answer = host.call(op, handle, s.request.as_bytes()).unwrap();
+                let (status, json) = native(&policy, op, &s.request);
+                assert_eq!((answer.status, answer.json.as_str()), (status, json.as_str()), "{name}/{} ({op})", s.name);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 90, "only {compared} answers compared");
+    println!("{compared} answers over the public packs byte-identical");
+}
+
 #[test]
 fn analyze_in_the_module_answers_the_native_bytes_and_names_a_bad_release() {
     // Every release of the scenario corpus that the native engine accepts, as one history.

@@ -1,5 +1,6 @@
 //! Writes the fuzz targets' seed corpora into `fuzz/corpus/<target>/`: every scenario's request for
-//! the request targets, every file of the built-in pack for `pack_file`. `make fuzz` runs it first.
+//! the request targets, every file of every pack (built-in and public) for `pack_file`. `make fuzz`
+//! runs it first.
 
 #[path = "../../../../tests/common/corpus.rs"]
 #[allow(dead_code)]
@@ -21,12 +22,16 @@ fn main() -> std::io::Result<()> {
     }
     let dir = out.join("pack_file");
     std::fs::create_dir_all(&dir)?;
-    for (i, file) in release_policy::builtin_files().iter().enumerate() {
-        let mut data = vec![i as u8];
-        data.extend_from_slice(file.text.as_bytes());
-        std::fs::write(dir.join(file.path.replace('/', "_")), data)?;
+    let mut written = 0;
+    for (p, files) in fuzz_harness::packs().iter().enumerate() {
+        for (i, file) in files.iter().enumerate() {
+            let mut data = vec![p as u8, i as u8];
+            data.extend_from_slice(file.text.as_bytes());
+            std::fs::write(dir.join(format!("{p}_{}", file.path.replace('/', "_"))), data)?;
+            written += 1;
+        }
     }
     std::fs::create_dir_all(out.join("structured"))?;
-    println!("seed corpora: {} scenarios, {} pack files, in {}", scenarios.len(), release_policy::builtin_files().len(), out.display());
+    println!("seed corpora: {} scenarios, {written} pack files, in {}", scenarios.len(), out.display());
     Ok(())
 }
