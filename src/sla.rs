@@ -32,7 +32,7 @@ pub struct SlaRun<'a> {
     /// `pause_on_state`: the case's service clocks are stopped while it is in this state (this
     /// SLA's own instants still run); absent when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub pauses_service_clocks: bool,
     /// For a list-form SLA, the entry that applies: its condition, or `default`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -410,12 +410,12 @@ fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
         sla_variants,
         conditions: f.opt(cx, "conditions", |n, cx| condition(n, cx, 1)),
         checklist: f.opt(cx, "checklist", checklist),
-        approval: f.opt(cx, "approval", state_approval),
+        approval: f.opt(cx, "approval", |n, cx| state_approval(n, cx, &id)),
         id,
     })
 }
 
-fn state_approval(node: &Node, cx: &mut Cx) -> Option<StateApproval> {
+fn state_approval(node: &Node, cx: &mut Cx, state: &str) -> Option<StateApproval> {
     let f = fields(node, cx, "a state approval")?;
     f.check_keys(cx, &vocabulary::STATE_APPROVAL, &[]);
     let required = f.opt(cx, "required", required).unwrap_or(Required::AtLeast(1));
@@ -426,7 +426,18 @@ fn state_approval(node: &Node, cx: &mut Cx) -> Option<StateApproval> {
         }
         check_reachable(&assignments, required, a.pos, cx);
     }
-    Some(StateApproval { group: Group { name: None, assignments, required }, conditions: approval_conditions(&f, cx) })
+    let conditions = approval_conditions(&f, cx);
+    if let Some(c) = &conditions {
+        // Kiket leaves this open (docs/decisions.md): say what the reading SPEC §13 fixes implies.
+        cx.warn(
+            f.key_pos("conditions"),
+            format!(
+                "the approval to leave `{}` applies only when {c}: a case in that state for which it does not hold leaves with no approval",
+                shorten(state)
+            ),
+        );
+    }
+    Some(StateApproval { group: Group { name: None, assignments, required }, conditions })
 }
 
 /// `{role: <name>}` or `{user: <name>}`.

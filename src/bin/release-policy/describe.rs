@@ -100,6 +100,38 @@ fn describe_workflow(out: &mut String, wf: &Workflow, policy: &Policy, source: &
     }
 
     for state in &wf.states {
+        if let Some(a) = &state.approval {
+            let when = a.conditions.as_ref().map_or_else(|| "always".to_owned(), |c| format!("when {c}"));
+            let _ = writeln!(out, "\nApproval to leave {}: {} ({when})", state.id, group(&a.group));
+        }
+        if let Some(c) = &state.conditions {
+            let _ = writeln!(out, "\nEntering {} requires {c}", state.id);
+        }
+        if let Some(c) = &state.checklist {
+            let items: Vec<String> = c
+                .items
+                .iter()
+                .map(|i| {
+                    let required = if c.all_required || i.required { "" } else { " (optional)" };
+                    match &i.auto {
+                        Some(cond) => format!("{} [auto: {cond}]{required}", i.id),
+                        None => format!("{}{required}", i.id),
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "\nChecklist {} in {}: {}", c.id, state.id, items.join(", "));
+        }
+        for v in &state.sla_variants {
+            let part = |label: &str, d: Option<release_policy::Duration>| d.map(|d| format!("{label} {d}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "\nSLA in {} when {}: {} {}",
+                state.id,
+                v.condition,
+                part("warning", v.sla.warning),
+                part("breach", v.sla.breach)
+            );
+        }
         if let Some(sla) = &state.sla {
             let part = |label: &str, d: Option<release_policy::Duration>| d.map(|d| format!("{label} {d}")).unwrap_or_default();
             let _ = writeln!(
@@ -111,6 +143,11 @@ fn describe_workflow(out: &mut String, wf: &Workflow, policy: &Policy, source: &
                 if sla.business_hours { " (business hours)" } else { "" }
             );
         }
+    }
+    let guarded: Vec<String> =
+        wf.transitions.iter().filter_map(|t| t.conditions.as_ref().map(|c| format!("  {} → {} when {c}", t.from, t.to))).collect();
+    if !guarded.is_empty() {
+        let _ = writeln!(out, "\nGuarded transitions:\n{}", guarded.join("\n"));
     }
 
     if wf.recipes.is_empty() {
