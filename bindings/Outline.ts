@@ -2,6 +2,7 @@
 import type { OutlineCalendar } from "./OutlineCalendar";
 import type { OutlineCaseType } from "./OutlineCaseType";
 import type { OutlineDashboard } from "./OutlineDashboard";
+import type { OutlineFlow } from "./OutlineFlow";
 import type { OutlineLevel } from "./OutlineLevel";
 import type { OutlineSeedCase } from "./OutlineSeedCase";
 import type { OutlineState } from "./OutlineState";
@@ -18,9 +19,13 @@ import type { OutlineWorkflow } from "./OutlineWorkflow";
  * assert_eq!(outline.chain_levels[2].name, "Manager Sign-off");
  * ```
  */
-export type Outline = { workflow: OutlineWorkflow, 
+export type Outline = { 
 /**
- * States in definition order.
+ * The pack's first workflow (its only one, usually); `workflows` lists them all.
+ */
+workflow: OutlineWorkflow, 
+/**
+ * States of the first workflow in definition order.
  */
 states: Array<OutlineState>, transitions: Array<OutlineTransition>, 
 /**
@@ -34,4 +39,8 @@ roles: Array<string>,
 /**
  * The pack's calendar (the default one when `workspace.yaml` has none), in request form.
  */
-calendar: OutlineCalendar, seed_cases: Array<OutlineSeedCase>, dashboards: Array<OutlineDashboard>, };
+calendar: OutlineCalendar, seed_cases: Array<OutlineSeedCase>, dashboards: Array<OutlineDashboard>, 
+/**
+ * Every workflow of the pack, in the pack's order, each as a form sees it.
+ */
+workflows: Array<OutlineFlow>, };

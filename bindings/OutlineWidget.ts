@@ -12,4 +12,9 @@ thresholds: Array<[number, string]>,
 /**
  * A list's columns.
  */
-fields: Array<string>, };
+fields: Array<string>, 
+/**
+ * The warehouse model the host computes the widget from (`query: fct_…`); absent for the
+ * widgets `analyze` computes.
+ */
+model?: string, };

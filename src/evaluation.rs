@@ -767,11 +767,21 @@ pub struct GroupJson<'r> {
 }
 
 /// `"any"`, `"all"`, or a number of distinct approvers.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum RequiredJson {
     Rule(&'static str),
     AtLeast(u32),
+}
+
+impl RequiredJson {
+    pub fn of(required: Required) -> RequiredJson {
+        match required {
+            Required::Any => RequiredJson::Rule("any"),
+            Required::All => RequiredJson::Rule("all"),
+            Required::AtLeast(n) => RequiredJson::AtLeast(n),
+        }
+    }
 }
 
 impl<'a> ChainView<'a> {
@@ -813,11 +823,7 @@ fn level_json<'r>(l: &'r LevelRun<'_>) -> LevelJson<'r> {
 fn group_json<'r>(g: &'r GroupRun<'_>) -> GroupJson<'r> {
     GroupJson {
         group: g.group.name.as_deref(),
-        required: match g.group.required {
-            Required::Any => RequiredJson::Rule("any"),
-            Required::All => RequiredJson::Rule("all"),
-            Required::AtLeast(n) => RequiredJson::AtLeast(n),
-        },
+        required: RequiredJson::of(g.group.required),
         assignments: &g.group.assignments,
         eligible: &g.eligible,
         approved_by: &g.approved_by,

@@ -19,8 +19,9 @@ use crate::definitions::{ActionKind, AssignmentKind, ChainChange, FieldKind, Pac
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Outline {
+    /// The pack's first workflow (its only one, usually); `workflows` lists them all.
     pub workflow: OutlineWorkflow,
-    /// States in definition order.
+    /// States of the first workflow in definition order.
     pub states: Vec<OutlineState>,
     pub transitions: Vec<OutlineTransition>,
     /// The levels of the approval chain, ascending.
@@ -32,6 +33,53 @@ pub struct Outline {
     pub calendar: OutlineCalendar,
     pub seed_cases: Vec<OutlineSeedCase>,
     pub dashboards: Vec<OutlineDashboard>,
+    /// Every workflow of the pack, in the pack's order, each as a form sees it.
+    pub workflows: Vec<OutlineFlow>,
+}
+
+/// One workflow: its states (with their checklists and approvals), transitions and chain levels.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineFlow {
+    pub id: String,
+    pub name: String,
+    pub states: Vec<OutlineState>,
+    pub transitions: Vec<OutlineTransition>,
+    pub chain_levels: Vec<OutlineLevel>,
+}
+
+/// A state's checklist: the items a request ticks in `release.checklists` (auto items are done by
+/// their condition).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineChecklist {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<OutlineChecklistItem>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineChecklistItem {
+    pub id: String,
+    pub label: String,
+    pub required: bool,
+    /// Done when this condition holds (in words); absent for a manual item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub auto: Option<String>,
+}
+
+/// A state's approval: who decides, how many, and when it applies (in words).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct OutlineStateApproval {
+    #[cfg_attr(feature = "ts", ts(type = "\"any\" | \"all\" | number"))]
+    pub required: crate::evaluation::RequiredJson,
+    pub assignments: Vec<crate::definitions::Assignment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub when: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -57,6 +105,11 @@ pub struct OutlineWidget {
     pub thresholds: Vec<(f64, String)>,
     /// A list's columns.
     pub fields: Vec<String>,
+    /// The warehouse model the host computes the widget from (`query: fct_…`); absent for the
+    /// widgets `analyze` computes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub model: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -80,6 +133,12 @@ pub struct OutlineState {
     pub id: String,
     /// `metadata.label`, else the id.
     pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub checklist: Option<OutlineChecklist>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub approval: Option<OutlineStateApproval>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -102,6 +161,10 @@ pub struct OutlineLevel {
 pub struct OutlineCaseType {
     pub key: String,
     pub label: String,
+    /// The workflow cases of this type follow, when the pack says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub workflow: Option<String>,
     pub fields: Vec<OutlineField>,
 }
 
@@ -154,25 +217,27 @@ impl Outline {
                 id: wf.map(|w| w.id.clone()).unwrap_or_default(),
                 name: wf.map(|w| w.name.clone()).unwrap_or_default(),
             },
-            states: wf
+            states: wf.iter().flat_map(|w| &w.states).map(state).collect(),
+            transitions: wf.iter().flat_map(|w| &w.transitions).map(transition).collect(),
+            chain_levels: chain.map(levels).unwrap_or_default(),
+            workflows: pack
+                .workflows
                 .iter()
-                .flat_map(|w| &w.states)
-                .map(|s| OutlineState { id: s.id.clone(), label: s.label.clone().unwrap_or_else(|| s.id.clone()) })
+                .map(|w| OutlineFlow {
+                    id: w.id.clone(),
+                    name: w.name.clone(),
+                    states: w.states.iter().map(state).collect(),
+                    transitions: w.transitions.iter().map(transition).collect(),
+                    chain_levels: w.chain_transition().map(|(_, c)| levels(c)).unwrap_or_default(),
+                })
                 .collect(),
-            transitions: wf
-                .iter()
-                .flat_map(|w| &w.transitions)
-                .map(|t| OutlineTransition { from: t.from.clone(), to: t.to.clone(), name: t.name.clone() })
-                .collect(),
-            chain_levels: chain
-                .map(|c| c.levels.iter().map(|l| OutlineLevel { level: l.level, name: l.name.clone() }).collect())
-                .unwrap_or_default(),
             case_types: pack
                 .case_types
                 .iter()
                 .map(|c| OutlineCaseType {
                     key: c.key.clone(),
                     label: c.label.clone().unwrap_or_else(|| c.key.clone()),
+                    workflow: c.workflow.clone(),
                     fields: c
                         .fields
                         .iter()
@@ -222,6 +287,7 @@ impl Outline {
                             title: w.title.clone().unwrap_or_else(|| w.id.clone()),
                             thresholds: w.thresholds.iter().map(|t| (t.value, t.color.clone())).collect(),
                             fields: w.fields.clone(),
+                            model: w.model.clone(),
                         })
                         .collect(),
                     alerts: d
@@ -237,6 +303,40 @@ impl Outline {
                 .collect(),
         }
     }
+}
+
+fn state(s: &crate::definitions::State) -> OutlineState {
+    OutlineState {
+        id: s.id.clone(),
+        label: s.label.clone().unwrap_or_else(|| s.id.clone()),
+        checklist: s.checklist.as_ref().map(|c| OutlineChecklist {
+            id: c.id.clone(),
+            title: c.title.clone().unwrap_or_else(|| c.id.clone()),
+            items: c
+                .items
+                .iter()
+                .map(|i| OutlineChecklistItem {
+                    id: i.id.clone(),
+                    label: i.label.clone().unwrap_or_else(|| i.id.clone()),
+                    required: c.all_required || i.required,
+                    auto: i.auto.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+        }),
+        approval: s.approval.as_ref().map(|a| OutlineStateApproval {
+            required: crate::evaluation::RequiredJson::of(a.group.required),
+            assignments: a.group.assignments.clone(),
+            when: a.conditions.as_ref().map(ToString::to_string),
+        }),
+    }
+}
+
+fn transition(t: &crate::definitions::Transition) -> OutlineTransition {
+    OutlineTransition { from: t.from.clone(), to: t.to.clone(), name: t.name.clone() }
+}
+
+fn levels(chain: &crate::definitions::ApprovalChain) -> Vec<OutlineLevel> {
+    chain.levels.iter().map(|l| OutlineLevel { level: l.level, name: l.name.clone() }).collect()
 }
 
 fn field_kind_name(kind: FieldKind) -> &'static str {

@@ -70,3 +70,35 @@ fn each_pack_answers_its_scenarios() {
     assert!(count >= 30, "only {count} pack scenarios");
     assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n\n"));
 }
+
+#[test]
+fn the_outline_lists_every_workflow_with_its_state_approvals_checklists_and_warehouse_widgets() {
+    let outline = |name: &str| {
+        serde_json::to_value(release_policy::Outline::of(Policy::from_pack(&upstream_pack_files(name)).unwrap().pack())).unwrap()
+    };
+
+    let engineering = outline("engineering");
+    let flows: Vec<&str> = engineering["workflows"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+    assert_eq!(flows, ["bug", "incident"]);
+    let testing = engineering["workflows"][0]["states"].as_array().unwrap().iter().find(|s| s["id"] == "testing").unwrap().clone();
+    assert_eq!(testing["checklist"]["id"], "bug_testing");
+    assert_eq!(
+        testing["checklist"]["items"][0],
+        serde_json::json!({"id": "unit_tests", "label": "Unit tests pass", "required": true, "auto": "custom_fields.ci_status = passed"})
+    );
+    let bug = engineering["case_types"].as_array().unwrap().iter().find(|c| c["key"] == "bug").unwrap().clone();
+    assert_eq!(bug["workflow"], "bug");
+    let widget = &engineering["dashboards"].as_array().unwrap().iter().find(|d| d["id"] == "engineering-health").unwrap()["widgets"][0];
+    assert_eq!(widget["model"], "fct_bug_resolution");
+
+    let finance = outline("finance");
+    let pending = finance["workflows"][0]["states"].as_array().unwrap().iter().find(|s| s["id"] == "pending_approval").unwrap().clone();
+    assert_eq!(
+        pending["approval"],
+        serde_json::json!({"required": 1, "assignments": [{"type": "role", "identifier": "manager"}], "when": "custom_fields.amount <= 1000"})
+    );
+    assert_eq!(finance["chain_levels"], serde_json::json!([]));
+
+    let bundle = outline("business-ops");
+    assert_eq!((bundle["workflows"].clone(), bundle["states"].clone()), (serde_json::json!([]), serde_json::json!([])));
+}
