@@ -58,6 +58,23 @@ pub struct TransitionRow<'a> {
     pub blocking: Vec<Blocker>,
 }
 
+impl TransitionRow<'_> {
+    /// The guard's status for this transition and its message (`Deploy: allowed`, or the name and
+    /// every blocker).
+    pub fn verdict(&self) -> (GuardStatus, String) {
+        let status = if self.allowed {
+            GuardStatus::Allow
+        } else if self.pending {
+            GuardStatus::Pending
+        } else {
+            GuardStatus::Deny
+        };
+        let name = self.name.unwrap_or(self.to);
+        let message = if self.allowed { format!("{name}: allowed") } else { format!("{name}: {}", self.blockers.join("; ")) };
+        (status, message)
+    }
+}
+
 /// What the caller evaluated of one transition's conditions: its own guard and the entry guard of
 /// its target state, with the missing items of every checklist a failing leaf reads.
 #[derive(Clone, Debug, Default)]
@@ -244,15 +261,7 @@ pub fn move_answer(rows: &[TransitionRow<'_>], from: &str, to: &str) -> MoveAnsw
     match rows.iter().find(|r| r.to == to) {
         None => MoveAnswer::deny(format!("the workflow has no transition from `{from}` to `{to}`")),
         Some(row) => {
-            let status = if row.allowed {
-                GuardStatus::Allow
-            } else if row.pending {
-                GuardStatus::Pending
-            } else {
-                GuardStatus::Deny
-            };
-            let name = row.name.unwrap_or(row.to);
-            let message = if row.allowed { format!("{name}: allowed") } else { format!("{name}: {}", row.blockers.join("; ")) };
+            let (status, message) = row.verdict();
             MoveAnswer { status, message }
         }
     }
@@ -330,18 +339,7 @@ pub fn answer<'a>(
     after_transition: Vec<RecipeRun<'a>>,
     now: Instant,
 ) -> GuardAnswer<'a> {
-    let status = if row.allowed {
-        GuardStatus::Allow
-    } else if row.pending {
-        GuardStatus::Pending
-    } else {
-        GuardStatus::Deny
-    };
-    let name = row.name.unwrap_or(row.to);
-    let message = match status {
-        GuardStatus::Allow => format!("{name}: allowed"),
-        _ => format!("{name}: {}", row.blockers.join("; ")),
-    };
+    let (status, message) = row.verdict();
     let after_transition = after_transition
         .into_iter()
         .map(|mut r| {
