@@ -25,7 +25,8 @@ pub struct Structure {
 #[derive(Debug, PartialEq)]
 pub struct Key {
     pub name: &'static str,
-    /// What the key decides, its default and its units, for messages and editor schemas.
+    /// What the key decides, its default and its units, for people (`describe`, editor schemas);
+    /// never part of an answer, so the WebAssembly modules, which never show it, leave it empty.
     pub meaning: &'static str,
     /// Whether the key can change a decision (in an open structure, only these are near-miss
     /// targets; in a closed one every key counts).
@@ -41,16 +42,21 @@ pub enum Support {
     Refused(&'static str),
 }
 
+/// The text of a meaning where it is shown; the WebAssembly modules carry none (see [`Key::meaning`]).
+const fn shown(meaning: &'static str) -> &'static str {
+    if cfg!(target_arch = "wasm32") { "" } else { meaning }
+}
+
 const fn decides(name: &'static str, meaning: &'static str) -> Key {
-    Key { name, meaning, decides: true, support: Support::Honoured }
+    Key { name, meaning: shown(meaning), decides: true, support: Support::Honoured }
 }
 
 const fn describes(name: &'static str, meaning: &'static str) -> Key {
-    Key { name, meaning, decides: false, support: Support::Honoured }
+    Key { name, meaning: shown(meaning), decides: false, support: Support::Honoured }
 }
 
 const fn refused(name: &'static str, meaning: &'static str, why: &'static str) -> Key {
-    Key { name, meaning, decides: true, support: Support::Refused(why) }
+    Key { name, meaning: shown(meaning), decides: true, support: Support::Refused(why) }
 }
 
 impl Structure {

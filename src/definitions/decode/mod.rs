@@ -195,10 +195,7 @@ impl<'n> Fields<'n> {
             }
             if let Some(known) = structure.key(name) {
                 if let Support::Refused(why) = known.support {
-                    cx.error(
-                        key.pos,
-                        format!("`{name}` in {} ({}): {why}; the pack is refused rather than read past", structure.what, known.meaning),
-                    );
+                    cx.error(key.pos, format!("`{name}` in {}: {why}; the pack is refused rather than read past", structure.what));
                 }
                 continue;
             }
@@ -215,11 +212,10 @@ impl<'n> Fields<'n> {
                     );
                 }
                 (false, Some(n)) => {
-                    let meaning = structure.key(n).map_or("", |k| k.meaning);
                     cx.error(
                         key.pos,
                         format!(
-                            "unknown key `{}` in {}: did you mean `{n}` ({meaning})? a misspelt decision key is never read past",
+                            "unknown key `{}` in {}: did you mean `{n}`? a misspelt decision key is never read past",
                             shorten(name),
                             structure.what
                         ),
