@@ -102,3 +102,28 @@ fn the_outline_lists_every_workflow_with_its_state_approvals_checklists_and_ware
     let bundle = outline("business-ops");
     assert_eq!((bundle["workflows"].clone(), bundle["states"].clone()), (serde_json::json!([]), serde_json::json!([])));
 }
+
+#[test]
+fn analyze_lists_the_warehouse_widgets_it_does_not_compute() {
+    let warehouse = "dashboard:\n  id: release-warehouse\n  name: Warehouse\n  widgets:\n    - id: cycle-kpi\n      type: kpi\n      title: Cycle time\n      query: fct_release_cycle\n      query_config: {model: fct_release_cycle}\n  alerts:\n    - query: fct_release_cycle\n      condition: avg_days > 5\n";
+    let mut files = release_policy::builtin_files();
+    files.push(release_policy::PackFile::new("analytics/dashboards/warehouse.yaml", warehouse));
+    let policy = Policy::from_pack(&files).expect("a warehouse dashboard loads beside deployment_health");
+    let answer: Value =
+        serde_json::from_str(&policy.analyze_json(r#"{"now": "2026-11-30T15:00:00Z", "releases": []}"#, &Default::default()).unwrap())
+            .unwrap();
+    assert_eq!(
+        answer["not_computed"],
+        serde_json::json!([{"id": "cycle-kpi", "dashboard": "release-warehouse", "computed": false, "model": "fct_release_cycle"}])
+    );
+    // The built-in pack alone has none, and its answer does not mention them.
+    let builtin: Value = serde_json::from_str(
+        &Policy::builtin().analyze_json(r#"{"now": "2026-11-30T15:00:00Z", "releases": []}"#, &Default::default()).unwrap(),
+    )
+    .unwrap();
+    assert!(builtin.get("not_computed").is_none());
+    // A pack without the deployment-health dashboard says what its widgets are instead.
+    let engineering = Policy::from_pack(&upstream_pack_files("engineering")).unwrap();
+    let err = engineering.analyze_json(r#"{"now": "2026-11-30T15:00:00Z", "releases": []}"#, &Default::default()).unwrap_err();
+    assert!(err.message.contains("the pack's widgets read warehouse models its host computes: bug-resolution-trend (fct_bug_resolution), open-bugs-kpi (fct_bug_backlog)"), "{}", err.message);
+}

@@ -72,6 +72,33 @@ pub struct Analytics {
     pub skipped: u64,
     /// The first 100 of them, with their error.
     pub skipped_errors: Vec<SkippedRelease>,
+    /// Widgets of the pack's dashboards that read a warehouse model (`query: fct_…`): the host
+    /// computes them, not `analyze` (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_computed: Vec<UncomputedWidget>,
+}
+
+/// `{"id", "computed": false, "model"}` (SPEC §13 "Dashboards").
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct UncomputedWidget {
+    pub id: String,
+    pub dashboard: String,
+    pub computed: bool,
+    pub model: String,
+}
+
+/// Every warehouse widget of the pack, in dashboard and widget order.
+fn uncomputed(pack: &Pack) -> Vec<UncomputedWidget> {
+    pack.dashboards
+        .iter()
+        .flat_map(|d| {
+            d.widgets.iter().filter_map(move |w| {
+                w.model.as_ref().map(|m| UncomputedWidget { id: w.id.clone(), dashboard: d.id.clone(), computed: false, model: m.clone() })
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -210,7 +237,17 @@ fn window(w: &Widget) -> Result<Duration, ErrorBody> {
 impl<'p> Plan<'p> {
     fn of(pack: &'p Pack) -> Result<Plan<'p>, ErrorBody> {
         let dashboard = pack.dashboards.iter().find(|d| d.id.ends_with("deployment_health")).ok_or_else(|| {
-            ErrorBody::new(ErrorKind::Definitions, "the pack has no `deployment_health` dashboard (dashboards/deployment_health.yaml)")
+            // What analyze computes is that dashboard; say what the pack's own widgets are instead.
+            let models: Vec<String> = uncomputed(pack).iter().map(|w| format!("{} ({})", w.id, w.model)).collect();
+            let others = if models.is_empty() {
+                String::new()
+            } else {
+                format!("; the pack's widgets read warehouse models its host computes: {}", models.join(", "))
+            };
+            ErrorBody::new(
+                ErrorKind::Definitions,
+                format!("the pack has no `deployment_health` dashboard (dashboards/deployment_health.yaml){others}"),
+            )
         })?;
         let rollback = widget(dashboard, "rollback_rate")?;
         let expression = rollback
@@ -753,6 +790,7 @@ impl<'p> Analyzer<'p> {
             releases: self.analysed,
             skipped: self.skipped,
             skipped_errors: self.skipped_errors,
+            not_computed: uncomputed(self.policy.pack()),
         }
     }
 }
