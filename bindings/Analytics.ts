@@ -8,6 +8,7 @@ import type { RecentRollback } from "./RecentRollback";
 import type { RoleHours } from "./RoleHours";
 import type { SkippedRelease } from "./SkippedRelease";
 import type { TypeCount } from "./TypeCount";
+import type { UncomputedWidget } from "./UncomputedWidget";
 import type { WeekCount } from "./WeekCount";
 
 /**
@@ -33,4 +34,9 @@ skipped: bigint,
 /**
  * The first 100 of them, with their error.
  */
-skipped_errors: Array<SkippedRelease>, };
+skipped_errors: Array<SkippedRelease>, 
+/**
+ * Widgets of the pack's dashboards that read a warehouse model (`query: fct_…`): the host
+ * computes them, not `analyze` (absent when there are none).
+ */
+not_computed?: Array<UncomputedWidget>, };

@@ -75,7 +75,7 @@ pub struct Analytics {
     /// Widgets of the pack's dashboards that read a warehouse model (`query: fct_…`): the host
     /// computes them, not `analyze` (absent when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<UncomputedWidget>>", optional))]
     pub not_computed: Vec<UncomputedWidget>,
 }
 
