@@ -329,10 +329,12 @@ impl Policy {
         };
         let actual_facts = ReleaseFacts::new(workflow, release, &release.status, release.status_since, now);
 
-        // Recipes on `case.updated` that change the chain.
+        // Recipes on `case.updated` that change the chain. One that `requires_approval` changes
+        // nothing by itself: the engine cannot see that approval, and every change it could make
+        // (skipping levels, shorter timeouts, more approvers) would open the chain further.
         let mut modified_by = Vec::new();
         let mut changes: Vec<(&'a str, &'a ChainChange)> = Vec::new();
-        for r in recipe::with_trigger(&workflow.recipes, Trigger::CaseUpdated) {
+        for r in recipe::with_trigger(&workflow.recipes, Trigger::CaseUpdated).filter(|r| r.enabled && !r.requires_approval) {
             let mut why = Vec::new();
             let holds = r.conditions.as_ref().is_none_or(|c| c.evaluate(&chain_facts, &mut why));
             let mine: Vec<&ChainChange> = recipe::chain_changes(r).collect();
@@ -389,6 +391,7 @@ impl Policy {
             let facts = timeout_facts(level, activated, deadline);
             timeout_recipes
                 .iter()
+                .filter(|r| r.enabled && !r.requires_approval)
                 .filter(|r| r.conditions.as_ref().is_none_or(|c| c.evaluate(&facts, &mut Vec::new())))
                 .flat_map(|r| recipe::escalated_approvers(r))
                 .collect()

@@ -76,6 +76,11 @@ pub struct RecipeRun<'a> {
     pub why: Vec<Why<'a, 'a>>,
     /// Actions for the host (never `modify_approval_chain`, which the engine applies itself).
     pub actions: Vec<HostActionOut<'a>>,
+    /// `requires_approval: true`: the host obtains an approval before performing the actions, and
+    /// the engine applies none of the recipe's chain changes (absent when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
+    pub requires_approval: bool,
 }
 
 /// Evaluates `recipe` at `at` on `facts`; actions are listed when it matches and `with_actions`.
@@ -96,6 +101,7 @@ pub fn run<'a>(recipe: &'a Recipe, facts: &impl Facts<'a>, release_id: &str, at:
         next_run: None,
         why,
         actions,
+        requires_approval: recipe.requires_approval,
     }
 }
 
