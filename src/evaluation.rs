@@ -524,6 +524,23 @@ impl Policy {
         };
         let gate = state_approval.as_ref().filter(|a| a.required).map(|a| (a.state, &a.level));
         let transitions = transition::rows(workflow, request, &run, chain_def.allow_self_approval, gate, check);
+        // A board column at its WIP limit warns about the moves into it (Kiket's boards warn by
+        // default and no pack sets another policy); a state's own `wip_limit` already blocks.
+        for row in transitions.iter().filter(|r| !r.blocking.iter().any(|b| matches!(b, transition::Blocker::WipLimit(_)))) {
+            let boards = pack.boards.iter().filter(|b| b.workflow.as_deref().is_none_or(|w| w == workflow.id));
+            for (board, column) in
+                boards.flat_map(|b| b.columns.iter().map(move |c| (b, c))).filter(|(_, c)| c.states.iter().any(|s| s == row.to))
+            {
+                let Some(limit) = column.wip_limit else { continue };
+                let count: u32 = column.states.iter().map(|s| request.wip.get(s).copied().unwrap_or(0)).sum();
+                if count >= limit {
+                    warnings.push(format!(
+                        "column `{}` of board `{}` holds {count} of its WIP limit {limit}: moving to `{}` goes over it (boards warn, they do not block)",
+                        column.name, board.id, row.to
+                    ));
+                }
+            }
+        }
         // A recipe that would move the case carries the guard's answer for that move.
         for action in recipes.iter_mut().flat_map(|r| r.actions.iter_mut()) {
             if let Some(to) = action.moves_to {

@@ -55,8 +55,18 @@ fn sibling<'n>(map: &'n Node, key: &str) -> Option<&'n str> {
 fn descriptive(file: &str, site: &Site) -> bool {
     let path: Vec<&str> = site.path.iter().map(String::as_str).collect();
     let under = |k: &str| path.contains(&k);
+    // Boards are presentation, apart from their columns' WIP limits.
+    if file.starts_with("boards/") {
+        let deciding = match path.as_slice() {
+            [] => ["board", "columns"].contains(&site.key.as_str()),
+            ["board"] => ["id", "workflow"].contains(&site.key.as_str()),
+            ["columns", "[]"] => ["states", "wip_limit"].contains(&site.key.as_str()),
+            _ => false,
+        };
+        return !deciding;
+    }
     let uninterpreted =
-        ["dashboards/", "analytics/", "boards/", "agents/", "intakes/", "templates/", "case_templates/", "modules/", "email_templates/"];
+        ["dashboards/", "analytics/", "agents/", "intakes/", "templates/", "case_templates/", "modules/", "email_templates/"];
     if uninterpreted.iter().any(|p| file.starts_with(p)) || ["inbound_email.yaml", "inbound_email.yml", "manifest.yaml"].contains(&file) {
         return true;
     }

@@ -130,6 +130,7 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
     let mut recipes = Vec::new();
     let mut automations: Vec<(String, super::Recipe)> = Vec::new();
     let mut dashboards = Vec::new();
+    let mut boards = Vec::new();
     let mut case_types = None;
     let mut workspace = None;
     for (path, role, text) in &classified {
@@ -172,8 +173,9 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
                 let read = decode::automations_file(&root, &mut cx);
                 automations.extend(read.into_iter().map(|r| (path.clone(), r)));
             }
-            // Boards are presentation for the Kiket UI: checked for syntax, otherwise not read.
-            FileRole::Board | FileRole::Uninterpreted => {}
+            // Boards are presentation for the Kiket UI, apart from their columns' WIP limits.
+            FileRole::Board => boards.extend(decode::board_file(&root, &mut cx)),
+            FileRole::Uninterpreted => {}
         }
     }
 
@@ -243,6 +245,7 @@ pub fn load(files: &[PackFile], options: &LoadOptions) -> Result<(Pack, Vec<Diag
         case_types_declared: case_types.is_some(),
         case_types: case_types.unwrap_or_default(),
         workspace: workspace.unwrap_or_else(Workspace::default),
+        boards,
     };
     if every_workflow_read {
         check_references(&pack, &scopes, &mut cx);

@@ -34,6 +34,26 @@ pub struct Pack {
     /// text and no custom field is checked.
     pub case_types_declared: bool,
     pub workspace: Workspace,
+    /// Boards, for their columns' WIP limits (the rest of a board is presentation).
+    pub boards: Vec<Board>,
+}
+
+/// `boards/*.yaml`, as far as it decides anything: its columns' WIP limits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Board {
+    pub id: String,
+    /// The workflow whose cases it shows; absent: any.
+    pub workflow: Option<String>,
+    pub columns: Vec<BoardColumn>,
+}
+
+/// A column: the states it shows, and at most how many cases (Kiket's boards warn at the limit,
+/// they do not block: a state's own `wip_limit` blocks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoardColumn {
+    pub name: String,
+    pub states: Vec<String>,
+    pub wip_limit: Option<u32>,
 }
 
 /// Why a request could not be routed to a workflow.

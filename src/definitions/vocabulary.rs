@@ -583,6 +583,28 @@ pub static WORKSPACE: Structure = Structure {
     ],
 };
 
+/// A board file: presentation, except its columns' WIP limits.
+pub static BOARD_FILE: Structure = Structure {
+    what: "a board file",
+    closed: false,
+    keys: &[decides("board", "the board's id and workflow"), decides("columns", "the columns, with their states and WIP limits")],
+};
+
+pub static BOARD_HEADER: Structure = Structure {
+    what: "a board",
+    closed: false,
+    keys: &[decides("id", "the board id"), decides("workflow", "the workflow whose cases it shows")],
+};
+
+pub static BOARD_COLUMN: Structure = Structure {
+    what: "a board column",
+    closed: false,
+    keys: &[
+        decides("states", "the states the column shows"),
+        decides("wip_limit", "at most this many cases in the column's states: Kiket's boards warn at it, they do not block"),
+    ],
+};
+
 pub static CALENDAR: Structure = Structure {
     what: "a calendar",
     closed: true,

@@ -21,7 +21,7 @@ pub(crate) use self::dashboard::dashboard_file;
 pub(crate) use self::recipe::{automations_file, recipe_file};
 pub(crate) use self::workflow::workflow_file;
 use self::workflow::*;
-pub(crate) use self::workspace::{case_types_file, workspace_file};
+pub(crate) use self::workspace::{board_file, case_types_file, workspace_file};
 
 use super::vocabulary::{self, Structure, Support};
 use super::yaml::{Kind, Node, Pos, Scalar, shorten};

@@ -62,6 +62,31 @@ pub(super) fn field_def(node: &Node, cx: &mut Cx) -> Option<FieldDef> {
     })
 }
 
+/// `boards/*.yaml`: the columns' states and WIP limits; the rest is the Kiket UI's.
+pub(crate) fn board_file(root: &Node, cx: &mut Cx) -> Option<Board> {
+    let top = fields(root, cx, "a board file")?;
+    top.check_keys(cx, &vocabulary::BOARD_FILE, &[]);
+    let header = top.req(cx, "board", "the board's id and workflow", |n, cx| fields(n, cx, "a board"))?;
+    header.check_keys(cx, &vocabulary::BOARD_HEADER, &[]);
+    let id = header.req(cx, "id", "the board id", text)?;
+    let workflow = header.opt(cx, "workflow", |n, cx| {
+        let id = text(n, cx)?;
+        cx.refer(RefKind::Workflow, &id, n.pos);
+        Some(id)
+    });
+    let columns = top.opt_list(cx, "columns", |n, cx| {
+        let f = fields(n, cx, "a board column")?;
+        f.check_keys(cx, &vocabulary::BOARD_COLUMN, &[]);
+        let states = f.opt(cx, "states", |n, cx| list(n, cx, super::workflow::state_name)).unwrap_or_default();
+        Some(BoardColumn {
+            name: f.opt(cx, "name", text).or_else(|| f.opt(cx, "key", text)).unwrap_or_default(),
+            states,
+            wip_limit: f.opt(cx, "wip_limit", positive),
+        })
+    });
+    Some(Board { id, workflow, columns })
+}
+
 /// `workspace.yaml` (`workspace:`, alias `project:`).
 pub(crate) fn workspace_file(root: &Node, cx: &mut Cx) -> Option<Workspace> {
     let top = fields(root, cx, "a workspace file")?;
