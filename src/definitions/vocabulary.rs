@@ -81,21 +81,31 @@ impl Structure {
 /// third of the longer word and at most three edits (`require_aproval`, `timout`, `conditios`,
 /// `requires_feilds`; not `label` for `level`).
 pub fn nearest<'a>(unknown: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let (name, distance) = candidates.map(|c| (c, edit_distance(unknown, c))).min_by_key(|(_, d)| *d)?;
-    let longest = unknown.chars().count().max(name.chars().count());
+    // Descriptive keys of open structures are checked against every deciding key on every load, so
+    // words whose lengths alone rule out a typo are skipped before any distance is computed.
+    let (name, distance) = candidates
+        .filter(|c| unknown.len().abs_diff(c.len()) <= 3)
+        .map(|c| (c, edit_distance(unknown.as_bytes(), c.as_bytes())))
+        .min_by_key(|(_, d)| *d)?;
+    let longest = unknown.len().max(name.len());
     (unknown != name && distance <= 3 && distance * 3 <= longest).then_some(name)
 }
 
-/// Levenshtein distance over characters, case-insensitive (`Required` is a typo of `required`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+/// Levenshtein distance over bytes, ASCII case-insensitive (`Required` is a typo of `required`);
+/// keys are short ASCII words, and anything longer than 64 bytes is no typo of one.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    if b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut row = [0usize; 65];
+    for (j, cell) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
+            let substitution = diagonal + usize::from(!ca.eq_ignore_ascii_case(cb));
             diagonal = row[j + 1];
             row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
         }
@@ -633,9 +643,9 @@ mod tests {
 
     #[test]
     fn edit_distance_counts_insertions_deletions_and_substitutions() {
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("timeout", "timeout"), 0);
-        assert_eq!(edit_distance("ab", "ba"), 2);
+        assert_eq!(edit_distance(b"", b"abc"), 3);
+        assert_eq!(edit_distance(b"kitten", b"sitting"), 3);
+        assert_eq!(edit_distance(b"timeout", b"TimeOut"), 0);
+        assert_eq!(edit_distance(b"ab", b"ba"), 2);
     }
 }

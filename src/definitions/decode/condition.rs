@@ -7,6 +7,29 @@ use super::*;
 
 pub(super) const COMBINATORS: [&str; 3] = ["all", "any", "not"];
 
+/// The words besides `field`/`operator`/`value` a leaf's mapping may hold: the shorthand operator
+/// keys and the combinators (a test keeps the list equal to the operators' own table).
+const LEAF_WORDS: &[&str] = &[
+    "equals",
+    "not_equals",
+    "gt",
+    "gte",
+    "greater_or_equal",
+    "lt",
+    "lte",
+    "less_or_equal",
+    "in",
+    "not_in",
+    "contains",
+    "not_contains",
+    "is_present",
+    "is_not_empty",
+    "is_empty",
+    "all",
+    "any",
+    "not",
+];
+
 /// A condition tree: `{all: […]}`, `{any: […]}`, `{not: …}`, a leaf, or a bare list (= all).
 pub(crate) fn condition(node: &Node, cx: &mut Cx, depth: usize) -> Option<Condition> {
     if depth > cx.max_condition_depth {
@@ -62,9 +85,7 @@ pub(super) fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
     }
     // Shorthand operator keys (`equals:`) and the combinators are the other words a leaf's
     // mapping may hold; a typo of any of them (`equls:`, `al:`) is named as such.
-    let mut also: Vec<&str> = Operator::spellings().filter(|s| Operator::from_shorthand_key(s).is_some()).collect();
-    also.extend(COMBINATORS);
-    f.check_keys(cx, &vocabulary::CONDITION, &also);
+    f.check_keys(cx, &vocabulary::CONDITION, LEAF_WORDS);
     let field_node = f.req(cx, "field", "the field to test", |n, _| Some(n));
     let field = field_node.and_then(|n| {
         let path = text(n, cx)?;
@@ -220,6 +241,13 @@ pub(super) fn refer_literals(field: &FieldPath, value: Option<&Literal>, node: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_leaf_words_are_the_shorthand_operators_and_the_combinators() {
+        let mut expected: Vec<&str> = Operator::spellings().filter(|s| Operator::from_shorthand_key(s).is_some()).collect();
+        expected.extend(COMBINATORS);
+        assert_eq!(LEAF_WORDS, expected.as_slice());
+    }
     use crate::definitions::yaml::parse;
 
     /// Decodes a condition written in YAML; returns it or the error messages.
