@@ -410,6 +410,15 @@ impl Policy {
         let run = chain::run(&inputs);
         warnings.extend(run.warnings.iter().cloned());
 
+        // Decisions on another state's approval were for a visit the release has left.
+        for (i, a) in release.approvals.iter().enumerate() {
+            if let Some(state) = a.state.as_deref().filter(|s| *s != release.status) {
+                warnings.push(format!(
+                    "approval {i} by {} decides the approval of `{state}`, but the release is in `{}`; ignored",
+                    a.approver, release.status
+                ));
+            }
+        }
         // The current state's approval, when it applies: a chain of one level, live since the
         // release entered the state.
         let state_approval = workflow.state(&release.status).and_then(|s| s.approval.as_ref().map(|a| (s, a))).and_then(|(s, a)| {
