@@ -347,6 +347,9 @@ fn field_kind_name(kind: FieldKind) -> &'static str {
 fn roles(pack: &Pack) -> Vec<String> {
     let mut roles: Vec<&str> = pack.workspace.roles.iter().map(String::as_str).collect();
     let mut assignments = Vec::new();
+    for approval in pack.workflows.iter().flat_map(|w| &w.states).filter_map(|s| s.approval.as_ref()) {
+        assignments.extend(&approval.group.assignments);
+    }
     for transition in pack.workflows.iter().flat_map(|w| &w.transitions) {
         assignments.extend(transition.require_approval.iter().map(|r| &r.assignment));
         if let Some(chain) = &transition.approval_chain {

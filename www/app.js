@@ -23,6 +23,8 @@ let policy = builtin;
 let outline = policy.outline();
 let packErrors = [];
 let editor = null;
+/** The files the editor's edits apply to: the built-in pack, or a loaded folder. */
+let base = builtinFiles;
 
 let state = decodeState(location.hash);
 if (!state) {
@@ -41,7 +43,39 @@ editor = createEditor({
   },
 });
 editor.showErrors(packErrors);
-$("reset-defs").addEventListener("click", () => editor.reset());
+$("reset-defs").addEventListener("click", () => {
+  if (base !== builtinFiles) {
+    base = builtinFiles;
+    editor.setBase(base);
+    state.files = {};
+    loadPack(base);
+    state = initialState(outline, state.release.status_since);
+    fillForm();
+    update();
+    return;
+  }
+  editor.reset();
+});
+
+// A pack folder from disk (any Kiket pack: a repository or its `.kiket/`), read in the page only.
+$("pack-folder").addEventListener("change", async () => {
+  const files = {};
+  for (const file of $("pack-folder").files) {
+    const relative = file.webkitRelativePath || file.name;
+    const inKiket = /(?:^|\/)\.kiket\/(.+)$/.exec(relative);
+    const path = inKiket ? inKiket[1] : relative.split("/").slice(1).join("/") || relative;
+    if (/\.ya?ml$/.test(path) && !path.startsWith("tests/")) files[path] = await file.text();
+  }
+  if (Object.keys(files).length === 0) return;
+  base = files;
+  editor.setBase(files);
+  state.files = {};
+  if (loadPack(files)) {
+    state = initialState(outline, state.release.status_since);
+    fillForm();
+  }
+  update();
+});
 
 /** Loads an edited pack; on errors keeps the last good policy. Returns whether it loaded. */
 function loadPack(files) {
@@ -66,7 +100,7 @@ function loadPack(files) {
   banner.textContent = packErrors.length
     ? `The pack has ${packErrors.length} error(s); the chain below still follows the last valid pack.`
     : "";
-  $("defs-state").textContent = packErrors.length ? "invalid" : same ? "built-in" : "edited, valid";
+  $("defs-state").textContent = packErrors.length ? "invalid" : same ? "built-in" : base !== builtinFiles ? "loaded pack" : "edited, valid";
   $("defs-state").className = `pill ${packErrors.length ? "deny" : "allow"}`;
   editor?.showErrors(packErrors);
   return loaded;
@@ -76,7 +110,15 @@ function swapPolicy(next) {
   if (policy !== builtin && policy !== next) policy.free();
   policy = next;
   outline = policy.outline();
-  $("pack-name").textContent = `${outline.workflow.name} — ${policy === builtin ? "built-in pack" : "edited pack"}`;
+  const name = outline.workflows.length > 1 ? outline.workflows.map((w) => w.name).join(" · ") : outline.workflow.name || "No workflow";
+  $("pack-name").textContent = `${name} — ${policy === builtin ? "built-in pack" : base === builtinFiles ? "edited pack" : "loaded pack"}`;
+}
+
+/** The workflow the release follows: the form's choice, else its case type's, else the first. */
+function flow() {
+  const byType = outline.case_types.find((c) => c.key === state.release.case_type)?.workflow;
+  return outline.workflows.find((w) => w.id === (state.release.workflow || byType)) || outline.workflows[0]
+    || { id: "", name: "", states: outline.states, transitions: outline.transitions, chain_levels: outline.chain_levels };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,8 +136,15 @@ function fillForm() {
   $("release-id").value = r.id;
   $("case-type").replaceChildren(...outline.case_types.map((c) => option(c.key, c.label)));
   $("case-type").value = r.case_type;
-  $("status").replaceChildren(...outline.states.map((s) => option(s.id, s.label)));
+  // Several workflows: the release names the one it follows (the engine refuses to guess).
+  $("workflow-row").hidden = outline.workflows.length <= 1;
+  $("workflow").replaceChildren(...outline.workflows.map((w) => option(w.id, w.name)));
+  if (outline.workflows.length > 1) r.workflow = flow().id;
+  else delete r.workflow;
+  $("workflow").value = flow().id;
+  $("status").replaceChildren(...flow().states.map((s) => option(s.id, s.label)));
   $("status").value = r.status;
+  fillChecklists();
   $("priority").value = r.priority;
   $("requested-by").value = r.requested_by;
   $("status-since").value = toLocalInput(r.status_since);
@@ -162,6 +211,40 @@ function bind(id, event, apply) {
 bind("title", "input", (v) => (state.release.title = v));
 bind("release-id", "input", (v) => (state.release.id = v));
 bind("status", "change", (v) => (state.release.status = v));
+$("workflow").addEventListener("change", () => {
+  state.release.workflow = $("workflow").value;
+  // A case type routed to another workflow would contradict the choice: take one that fits.
+  const fits = (c) => !c.workflow || c.workflow === state.release.workflow;
+  if (!fits(outline.case_types.find((c) => c.key === state.release.case_type) || {})) {
+    state.release.case_type = outline.case_types.find(fits)?.key ?? state.release.case_type;
+  }
+  state.release.status = flow().states[0]?.id ?? "";
+  state.approvals = [];
+  fillForm();
+  update();
+});
+
+// Checklists of the release's workflow: manual items are ticked here; auto items are done when
+// their condition holds on the case, which the engine decides.
+function fillChecklists() {
+  const box = $("checklists");
+  const lists = flow().states.filter((s) => s.checklist).map((s) => ({ state: s, checklist: s.checklist }));
+  box.hidden = lists.length === 0;
+  const ticks = (state.release.checklists ||= {});
+  box.replaceChildren(Object.assign(document.createElement("legend"), { textContent: "Checklists" }), ...lists.map(({ state: s, checklist }) => {
+    const group = h("div", { class: "checklist", "data-checklist": checklist.id }, h("strong", {}, `${checklist.title} (${s.label})`));
+    for (const item of checklist.items) {
+      const box = Object.assign(document.createElement("input"), { type: "checkbox", checked: ticks[checklist.id]?.[item.id] === true, disabled: Boolean(item.auto) });
+      box.dataset.item = item.id;
+      box.addEventListener("change", () => {
+        (ticks[checklist.id] ||= {})[item.id] = box.checked;
+        update();
+      });
+      group.append(h("label", {}, box, ` ${item.label}${item.required ? " *" : ""}${item.auto ? ` (auto: ${item.auto})` : ""}`));
+    }
+    return group;
+  }));
+}
 bind("priority", "change", (v) => (state.release.priority = v));
 bind("requested-by", "input", (v) => (state.release.requested_by = v));
 bind("status-since", "change", (v) => (state.release.status_since = fromLocalInput(v)));
@@ -171,6 +254,14 @@ $("case-type").addEventListener("change", () => {
   // Keep only the fields the new case type declares: the old type's fields would only raise warnings.
   const declared = new Set(outline.case_types.find((c) => c.key === state.release.case_type)?.fields.map((f) => f.key));
   state.release.custom_fields = Object.fromEntries(Object.entries(state.release.custom_fields).filter(([key]) => declared.has(key)));
+  // A case type routed to another workflow takes the release there.
+  const routed = outline.case_types.find((c) => c.key === state.release.case_type)?.workflow;
+  if (outline.workflows.length > 1 && routed && routed !== state.release.workflow) {
+    state.release.workflow = routed;
+    state.release.status = flow().states[0]?.id ?? "";
+    state.approvals = [];
+    fillForm();
+  }
   fillCustomFields();
   update();
 });
@@ -192,12 +283,15 @@ function fillApprovals() {
     const tr = document.createElement("tr");
     const target = document.createElement("select");
     target.setAttribute("aria-label", `Approval ${i + 1}: level or transition`);
-    target.append(...outline.chain_levels.map((l) => option(`L:${l.level}`, `Level ${l.level}`)),
-      ...[...new Set(outline.transitions.map((t) => t.to))].map((to) => option(`T:${to}`, `→ ${to}`)));
-    target.value = a.transition ? `T:${a.transition}` : `L:${a.level}`;
+    const wf = flow();
+    target.append(...wf.chain_levels.map((l) => option(`L:${l.level}`, `Level ${l.level}`)),
+      ...wf.states.filter((s) => s.approval).map((s) => option(`S:${s.id}`, `Approval of ${s.label}`)),
+      ...[...new Set(wf.transitions.map((t) => t.to))].map((to) => option(`T:${to}`, `→ ${to}`)));
+    target.value = a.state ? `S:${a.state}` : a.transition ? `T:${a.transition}` : `L:${a.level}`;
     target.addEventListener("change", () => {
       const [kind, value] = target.value.split(":");
-      if (kind === "T") { a.transition = value; delete a.level; } else { a.level = Number(value); delete a.transition; }
+      delete a.level; delete a.transition; delete a.state;
+      if (kind === "T") a.transition = value; else if (kind === "S") a.state = value; else a.level = Number(value);
       update();
     });
     const cell = (node) => { const td = document.createElement("td"); td.append(node); return td; };
@@ -231,7 +325,12 @@ function recordApproval(approval) {
 }
 
 $("add-approval").addEventListener("click", () => {
-  const level = lastEvaluation?.chain?.current_level ?? outline.chain_levels[0]?.level ?? 1;
+  // The state's own approval when it gates the release now, else the chain's active level.
+  if (lastEvaluation?.state_approval?.required) {
+    recordApproval({ state: lastEvaluation.state_approval.state, approver: "", decision: "approve", at: nowOf(state) });
+    return;
+  }
+  const level = lastEvaluation?.chain?.current_level ?? flow().chain_levels[0]?.level ?? 1;
   recordApproval({ level, approver: "", decision: "approve", at: nowOf(state) });
 });
 
@@ -390,9 +489,27 @@ function h(tag, attrs = {}, ...children) {
 const when = (iso) => (iso ? iso.replace("T", " ").replace(":00Z", "") : "—");
 const show = (v) => (v === null || v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
+function renderStateApproval(sa) {
+  $("chain-state").textContent = sa ? `state approval ${sa.decision}` : "no approval chain";
+  $("chain-state").className = `pill ${sa?.decision === "approved" ? "approved" : sa?.decision === "rejected" ? "rejected" : "in_progress"}`;
+  const who = sa ? sa.assignments.map((a) => `${a.type} ${a.identifier}`).join(", ") : "";
+  $("chain-summary").textContent = !sa ? "This workflow has no approval chain; its transitions' guards decide."
+    : sa.required ? `Leaving ${sa.state} needs ${sa.required_approvals} approval(s) from ${who}; a rejecting exit needs a rejection.`
+    : `The approval of ${sa.state} does not apply: ${sa.why.map((w) => `${w.field} ${w.operator} ${show(w.expected)} is ${w.result} (actual ${show(w.actual)})`).join("; ")}.`;
+  $("chain-summary").classList.remove("fast-track");
+  $("levels").replaceChildren(...(sa ? [h("li", { class: `level ${sa.decision}`, "data-state-approval": sa.state },
+    h("div", { class: "level-head" }, h("strong", { class: "level-name" }, `Approval to leave ${sa.state}`),
+      h("span", { class: `pill ${sa.decision}` }, sa.decision)),
+    h("p", {}, `Eligible: ${sa.eligible.join(", ") || "nobody in the directory"}. Approved by: ${sa.approved_by.join(", ") || "nobody yet"}.`))] : []));
+}
+
 function renderChain(evaluation) {
-  // A workflow without an approval chain answers `chain: null` (its state approval, if any, decides).
-  const chain = evaluation.chain ?? { state: "none", started_at: null, current_level: null, modified_by: [], levels: [] };
+  // A workflow without an approval chain answers `chain: null`: its state approval, if any, decides.
+  if (!evaluation.chain) {
+    renderStateApproval(evaluation.state_approval);
+    return;
+  }
+  const chain = evaluation.chain;
   $("chain-state").textContent = chain.state.replace("_", " ");
   $("chain-state").className = `pill ${chain.state}`;
   const summary = [];

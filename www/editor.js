@@ -4,7 +4,9 @@
 /**
  * @param {{builtin: Record<string,string>, edits: Record<string,string>, onInput: (files: Record<string,string>) => void}} options
  */
-export function createEditor({ builtin, edits, onInput }) {
+export function createEditor({ builtin: initial, edits, onInput }) {
+  // The pack the edits are made over: the built-in one, or a pack folder the user loaded.
+  let builtin = initial;
   const select = document.getElementById("def-file");
   const text = document.getElementById("def-text");
   const gutter = document.getElementById("gutter");
@@ -14,8 +16,11 @@ export function createEditor({ builtin, edits, onInput }) {
   let diagnostics = [];
   let timer;
 
-  select.replaceChildren(...Object.keys(builtin).sort().map((path) => new Option(path, path)));
-  select.value = Object.keys(builtin).find((p) => p.startsWith("workflows/") && !p.includes("/automation")) || select.options[0].value;
+  function fillFiles() {
+    select.replaceChildren(...Object.keys(builtin).sort().map((path) => new Option(path, path)));
+    select.value = Object.keys(builtin).find((p) => p.startsWith("workflows/") && !p.includes("/automation")) || select.options[0]?.value || "";
+  }
+  fillFiles();
 
   function current() {
     return select.value;
@@ -51,7 +56,7 @@ export function createEditor({ builtin, edits, onInput }) {
   }
 
   function load() {
-    text.value = files[current()];
+    text.value = files[current()] ?? "";
     paint();
   }
 
@@ -98,6 +103,14 @@ export function createEditor({ builtin, edits, onInput }) {
       Object.assign(files, builtin);
       load();
       onInput({ ...files }, {});
+    },
+    /** Edits another pack from now on (a loaded folder, or the built-in pack again). */
+    setBase(next) {
+      builtin = next;
+      for (const path of Object.keys(files)) delete files[path];
+      Object.assign(files, next);
+      fillFiles();
+      load();
     },
   };
 

@@ -72,7 +72,8 @@ export function releaseFromSeed(seed, outline, since) {
 
 /** A fresh state for a pack: its first pending seed case requested at `since`, sample people. */
 export function initialState(outline, since) {
-  const seed = outline.seed_cases.find((s) => s.status === "pending_approval") || outline.seed_cases[0];
+  const seed = outline.seed_cases.find((s) => s.status === "pending_approval" && outline.states.some((st) => st.id === s.status))
+    || outline.seed_cases.find((s) => outline.states.some((st) => st.id === s.status));
   const release = seed
     ? releaseFromSeed(seed, outline, since)
     : { id: "REL-1", title: "Release", case_type: outline.case_types[0]?.key || "", status: outline.states[0]?.id || "",
@@ -108,6 +109,9 @@ export function requestOf(state, now = nowOf(state)) {
   };
   if (r.priority) release.priority = r.priority;
   if (r.requested_by) release.requested_by = r.requested_by;
+  if (r.workflow) release.workflow = r.workflow;
+  const checklists = Object.fromEntries(Object.entries(r.checklists || {}).filter(([, ticks]) => Object.keys(ticks).length));
+  if (Object.keys(checklists).length) release.checklists = checklists;
   const roles = {};
   for (const [role, users] of Object.entries(state.directory.roles)) if (users.length) roles[role] = users;
   return {
@@ -120,7 +124,8 @@ export function requestOf(state, now = nowOf(state)) {
 
 function approvalOf(a) {
   const out = {};
-  if (a.transition) out.transition = a.transition;
+  if (a.state) out.state = a.state;
+  else if (a.transition) out.transition = a.transition;
   else out.level = Number(a.level);
   if (a.group) out.group = a.group;
   out.approver = a.approver;

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -239,4 +239,38 @@ test("the dashboard draws the pack's widgets from analyze and shows the firing a
   await page.waitForFunction(() => document.getElementById("dashboard-status").textContent.startsWith("0 releases"));
   assert.equal(await page.locator("#alerts .firing").count(), 0);
   assert.equal(await page.locator('[data-widget="pending_approvals"] table').count(), 0);
+});
+
+test("a public pack loaded from its folder: pick a workflow, its state approval decides, its checklist gates", async (t) => {
+  const roots = [process.env.KIKET_UPSTREAM_ROOT, path.resolve(repo, "../shared/upstream"), "/work/shared/upstream"];
+  const root = roots.find((p) => p && existsSync(path.join(p, "kiket-definitions-legal")));
+  assert.ok(root, "the public packs (../shared/upstream) are missing");
+  const page = await open(t);
+  await page.setInputFiles("#pack-folder", path.join(root, "kiket-definitions-legal"));
+  await page.waitForFunction(() => document.getElementById("pack-name").textContent.includes("loaded pack"));
+  assert.equal(await page.isVisible("#workflow-row"), true, "two workflows: the form offers the choice");
+  assert.deepEqual(await page.$$eval("#workflow option", (os) => os.map((o) => o.value)), ["contract", "gdpr"]);
+
+  // contract: legal_review's approval gates every exit until legal decides.
+  await page.selectOption("#workflow", "contract");
+  await page.selectOption("#status", "legal_review");
+  await page.waitForFunction(() => document.getElementById("chain-state").textContent === "state approval active");
+  assert.match(await page.textContent("#guards li[data-to=pending_signature]"), /pending/);
+  await page.fill("input[data-role=legal]", "lex");
+  await page.click("#add-approval");
+  await page.fill("#approvals tr:last-child input[aria-label$='approver']", "lex");
+  await page.waitForFunction(() => document.getElementById("chain-state").textContent === "state approval approved");
+  assert.match(await page.textContent("#guards li[data-to=pending_signature] .pill"), /allow/);
+  assert.match(await page.textContent("#guards li[data-to=cancelled] .pill"), /deny/);
+
+  // gdpr: the identity checklist no condition reads gates its state's forward exit until ticked.
+  await page.selectOption("#workflow", "gdpr");
+  await page.selectOption("#status", "verifying_identity");
+  await page.waitForSelector("#guards li[data-to=processing]");
+  assert.match(await page.textContent("#guards li[data-to=processing] .pill"), /deny/);
+  for (const item of ["email_verified", "id_document", "account_match"]) {
+    await page.check(`#checklists [data-checklist=identity_verification] input[data-item=${item}]`);
+  }
+  await page.waitForFunction(() => document.querySelector("#guards li[data-to=processing] .pill")?.textContent === "allow");
+  assert.match(await page.textContent("#guards li[data-to=rejected] .pill"), /allow/);
 });
