@@ -98,14 +98,8 @@ pub fn rows<'a>(
         .iter()
         .filter(|t| t.from == request.release.status)
         .map(|t| {
-            let mut row = row(workflow, request, t, chain, allow_self_approval, check(t));
-            if let Some(b) = state_approval.and_then(|(state, level)| state_gate(state, level, t)) {
-                row.blocking.insert(0, b);
-                row.blockers = row.blocking.iter().map(|b| b.message().to_owned()).collect();
-                row.allowed = false;
-                row.pending = row.blocking.iter().all(|b| matches!(b, Blocker::AwaitingApproval(_)));
-            }
-            row
+            let gate = state_approval.and_then(|(state, level)| state_gate(state, level, t));
+            row(workflow, request, t, chain, allow_self_approval, gate, check(t))
         })
         .collect()
 }
@@ -138,10 +132,11 @@ fn row<'a>(
     t: &'a Transition,
     chain: &ChainRun<'_>,
     allow_self_approval: bool,
+    state_gate: Option<Blocker>,
     check: ConditionCheck<'a>,
 ) -> TransitionRow<'a> {
     let release = &request.release;
-    let mut blocking = Vec::new();
+    let mut blocking: Vec<Blocker> = state_gate.into_iter().collect();
     if !check.holds {
         blocking.extend(check.why.iter().filter(|w| !w.result).map(|w| Blocker::Condition(failed_leaf(w, &check.incomplete))));
     }
