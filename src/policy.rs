@@ -56,11 +56,11 @@ impl Policy {
 
     /// The workflow `release` follows (SPEC §13 "Which workflow"), with its derived facts.
     pub(crate) fn route(&self, release: &crate::request::Release) -> Result<(&Workflow, &Derived), RequestError> {
-        let workflow = self.pack.route(release.workflow.as_deref(), &release.case_type).map_err(|e| RequestError::at(e.path, e.message))?;
-        let index = self.pack.workflows.iter().position(|w| std::ptr::eq(w, workflow)).unwrap_or(0);
-        match self.derived.get(index) {
-            Some(derived) => Ok((workflow, derived)),
-            None => Err(RequestError {
+        let index =
+            self.pack.route_index(release.workflow.as_deref(), &release.case_type).map_err(|e| RequestError::at(e.path, e.message))?;
+        match (self.pack.workflows.get(index), self.derived.get(index)) {
+            (Some(workflow), Some(derived)) => Ok((workflow, derived)),
+            _ => Err(RequestError {
                 kind: crate::ErrorKind::Internal,
                 message: "no derived facts for the workflow".into(),
                 path: String::new(),

@@ -78,6 +78,11 @@ impl Pack {
     /// that contradicts the case type's, an unknown name, no workflow at all, or a choice the pack
     /// leaves open is an error: a case is never evaluated against a guessed workflow.
     pub fn route(&self, named: Option<&str>, case_type: &str) -> Result<&Workflow, RoutingError> {
+        self.route_index(named, case_type).map(|i| &self.workflows[i])
+    }
+
+    /// [`Pack::route`], as the workflow's index in `workflows`.
+    pub fn route_index(&self, named: Option<&str>, case_type: &str) -> Result<usize, RoutingError> {
         let ids = || self.workflows.iter().map(|w| w.id.as_str()).collect::<Vec<_>>().join(", ");
         let by_type = self.case_type(case_type).and_then(|c| c.workflow.as_deref());
         let wanted = match (named, by_type) {
@@ -93,9 +98,11 @@ impl Pack {
         };
         match (wanted, self.workflows.as_slice()) {
             (Some((id, path)), _) => self
-                .workflow(id)
+                .workflows
+                .iter()
+                .position(|w| w.id == id)
                 .ok_or_else(|| RoutingError { path, message: format!("unknown workflow `{id}`; the pack's workflows are {}", ids()) }),
-            (None, [only]) => Ok(only),
+            (None, [_]) => Ok(0),
             (None, []) => Err(RoutingError { path: "release", message: "the pack has no workflow to evaluate a case against".into() }),
             (None, _) => Err(RoutingError {
                 path: "release.workflow",
