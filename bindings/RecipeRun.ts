@@ -22,4 +22,9 @@ next_run?: Instant, why: Array<Why>,
 /**
  * Actions for the host (never `modify_approval_chain`, which the engine applies itself).
  */
-actions: Array<HostAction>, };
+actions: Array<HostAction>, 
+/**
+ * `requires_approval: true`: the host obtains an approval before performing the actions, and
+ * the engine applies none of the recipe's chain changes (absent when false).
+ */
+requires_approval?: boolean, };

@@ -426,7 +426,7 @@ impl Policy {
             let mut why = Vec::new();
             let applies = a.conditions.as_ref().is_none_or(|c| c.evaluate(&actual_facts, &mut why));
             let plan = LevelPlan {
-                level: &chain.levels[0],
+                level: chain.levels.first()?,
                 required: applies,
                 why: Vec::new(),
                 skipped_by: None,

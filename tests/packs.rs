@@ -11,9 +11,9 @@ mod common;
 
 use std::process::Command;
 
-use common::corpus::{self, mismatch};
+use common::corpus::{self, answer, mismatch};
 use common::*;
-use release_policy::{Policy, RequestLimits};
+use release_policy::Policy;
 use serde_json::Value;
 
 #[test]
@@ -25,16 +25,6 @@ fn every_public_pack_validates_with_exit_0() {
         let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
         assert_eq!(out.status.code(), Some(0), "{name} must load unchanged:\n{}", serde_json::to_string_pretty(&report).unwrap());
         assert_eq!(report["ok"], true, "{name}");
-    }
-}
-
-fn answer(policy: &Policy, operation: &str, request: &str) -> Result<String, String> {
-    let limits = RequestLimits::default();
-    match operation {
-        "evaluate" => policy.evaluate_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
-        "timeline" => policy.timeline_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
-        "guard" => policy.guard_json(request, &limits),
-        other => panic!("unknown operation `{other}`"),
     }
 }
 

@@ -16,21 +16,10 @@
 
 mod common;
 
-use common::corpus::{self, Scenario, edited, mismatch};
+use common::corpus::{self, Scenario, answer, edited, mismatch};
 use common::*;
-use release_policy::{Policy, RequestLimits, builtin_files};
+use release_policy::{Policy, builtin_files};
 use serde_json::Value;
-
-/// The answer of `operation` as JSON text, or the error JSON (as `Err`).
-fn answer(policy: &Policy, operation: &str, request: &str) -> Result<String, String> {
-    let limits = RequestLimits::default();
-    match operation {
-        "evaluate" => policy.evaluate_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
-        "timeline" => policy.timeline_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
-        "guard" => policy.guard_json(request, &limits),
-        other => panic!("unknown operation `{other}`"),
-    }
-}
 
 fn run_scenario(scenario: &Scenario) -> Result<(), String> {
     let (operation, request, edits) = (scenario.operation.as_str(), scenario.request.as_str(), &scenario.pack_edits);

@@ -376,24 +376,23 @@ fn check_references(pack: &Pack, scopes: &[(String, String)], cx: &mut Cx) {
             cx.errors.push(Diagnostic { file: r.file.clone(), line: at.line, column: at.column, message });
         }
     }
-    for (first, uses) in first_of_each(undeclared_roles) {
-        let message = format!(
-            "role `{}` is used ({uses} place{}) but not declared in workspace.yaml team.roles",
-            first.name,
-            if uses == 1 { "" } else { "s" }
-        );
-        cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
-    }
-    for (first, uses) in first_of_each(undefined_fields) {
-        let message = format!(
-            "field `{0}` ({uses} condition{1}) is defined by nothing in the pack: it is read from release.custom_fields.{0}, and while absent every condition on it is false",
-            first.name,
-            if uses == 1 { "" } else { "s" }
-        );
-        cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
-    }
-    for (first, _) in first_of_each(undeclared_fields) {
-        let message = format!("custom field `{}` is not declared by any case type", first.name);
+    let plural = |uses: usize| if uses == 1 { "" } else { "s" };
+    warn_once_per_name(cx, undeclared_roles, |name, uses| {
+        format!("role `{name}` is used ({uses} place{}) but not declared in workspace.yaml team.roles", plural(uses))
+    });
+    warn_once_per_name(cx, undefined_fields, |name, uses| {
+        format!(
+            "field `{name}` ({uses} condition{}) is defined by nothing in the pack: it is read from release.custom_fields.{name}, and while absent every condition on it is false",
+            plural(uses)
+        )
+    });
+    warn_once_per_name(cx, undeclared_fields, |name, _| format!("custom field `{name}` is not declared by any case type"));
+}
+
+/// One warning per name, at its first reference, worded from the name and its number of uses.
+fn warn_once_per_name(cx: &mut Cx, refs: Vec<Ref>, message: impl Fn(&str, usize) -> String) {
+    for (first, uses) in first_of_each(refs) {
+        let message = message(&first.name, uses);
         cx.warnings.push(Diagnostic { file: first.file, line: first.pos.line, column: first.pos.column, message });
     }
 }

@@ -174,40 +174,37 @@ pub static APPROVER: Structure = Structure {
     keys: &[decides("role", "a role name, resolved through the request's directory"), decides("user", "one user")],
 };
 
-pub static SLA: Structure = Structure {
-    what: "an SLA",
-    closed: true,
-    keys: &[
-        decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
-        decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
-        decides("business_hours", "count the durations in working hours of the calendar; default false"),
-        decides("on_warning", "host actions once the warning is crossed"),
-        decides("on_breach", "host actions once the breach is crossed"),
-        decides(
-            "pause_on_state",
-            "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
-        ),
-    ],
-};
+/// The deadline keys the mapping form and each list entry share.
+const SLA_KEYS: [Key; 6] = [
+    decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
+    decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
+    decides("business_hours", "count the durations in working hours of the calendar; default false"),
+    decides("on_warning", "host actions once the warning is crossed"),
+    decides("on_breach", "host actions once the breach is crossed"),
+    decides(
+        "pause_on_state",
+        "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
+    ),
+];
+
+pub static SLA: Structure = Structure { what: "an SLA", closed: true, keys: &SLA_KEYS };
 
 /// One entry of a list-form SLA: the SLA keys plus `condition`, or `default: true` for the last.
-pub static SLA_VARIANT: Structure = Structure {
-    what: "an SLA entry",
-    closed: true,
-    keys: &[
+pub static SLA_VARIANT: Structure = Structure { what: "an SLA entry", closed: true, keys: &sla_entry_keys() };
+
+const fn sla_entry_keys() -> [Key; 8] {
+    let [warning, breach, business_hours, on_warning, on_breach, pause_on_state] = SLA_KEYS;
+    [
         decides("condition", "this entry applies when it holds; the first entry that holds wins"),
         decides("default", "`true`: the entry that applies when no condition holds (the last entry)"),
-        decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
-        decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
-        decides("business_hours", "count the durations in working hours of the calendar; default false"),
-        decides("on_warning", "host actions once the warning is crossed"),
-        decides("on_breach", "host actions once the breach is crossed"),
-        decides(
-            "pause_on_state",
-            "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
-        ),
-    ],
-};
+        warning,
+        breach,
+        business_hours,
+        on_warning,
+        on_breach,
+        pause_on_state,
+    ]
+}
 
 pub static TRANSITION: Structure = Structure {
     what: "a transition",

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use release_policy::PackFile;
+use release_policy::{PackFile, Policy, RequestLimits};
 use serde_json::Value;
 
 pub struct Scenario {
@@ -108,5 +108,16 @@ pub fn mismatch(expected: &Value, actual: &Value, path: &str) -> Option<String> 
         (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => None,
         (e, a) if e == a => None,
         (e, a) => Some(format!("{path}: expected {e}, found {a}")),
+    }
+}
+
+/// The answer of `operation` as JSON text, or the error JSON (as `Err`).
+pub fn answer(policy: &Policy, operation: &str, request: &str) -> Result<String, String> {
+    let limits = RequestLimits::default();
+    match operation {
+        "evaluate" => policy.evaluate_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
+        "timeline" => policy.timeline_json(request, &limits).map_err(|e| serde_json::to_string(&e).unwrap()),
+        "guard" => policy.guard_json(request, &limits),
+        other => panic!("unknown operation `{other}`"),
     }
 }

@@ -14,17 +14,14 @@ pub(crate) fn recipe_file(root: &Node, cx: &mut Cx) -> Option<Recipe> {
     f.check_keys(cx, &vocabulary::RECIPE, &[]);
     let key = f.req(cx, "key", "the recipe key", text);
     let trigger = f.req(cx, "trigger", "the event that runs it", trigger);
-    let schedule = f.opt(cx, "schedule", |n, cx| {
-        let t = text(n, cx)?;
-        Schedule::parse(&t).map_err(|e| cx.error(n.pos, e)).ok()
-    });
-    match (trigger, f.get("schedule")) {
-        (Some(Trigger::Scheduled), None) => cx.error(f.pos, "a `scheduled` recipe needs a cron `schedule`, e.g. \"0 9 * * 1-5\""),
-        (Some(t), Some(s)) if t != Trigger::Scheduled => {
-            cx.error(s.pos, format!("`schedule` only applies to `trigger: scheduled`, not `{}`", t.as_str()));
-        }
-        _ => {}
-    }
+    let schedule = schedule(
+        &f,
+        cx,
+        trigger,
+        "schedule",
+        "a `scheduled` recipe needs a cron `schedule`, e.g. \"0 9 * * 1-5\"",
+        "`schedule` only applies to `trigger: scheduled`",
+    );
     let conditions = f.opt(cx, "conditions", |n, cx| condition(n, cx, 1));
     let first_ref = cx.refs.len();
     let actions = f.req(cx, "actions", "what the recipe does", |n, cx| list(n, cx, action)).unwrap_or_default();
@@ -69,6 +66,20 @@ pub(super) fn pin_moves(cx: &mut Cx, first_ref: usize, conditions: Option<&Condi
     }
 }
 
+/// The cron schedule under `key`: required for a scheduled trigger, refused for any other.
+pub(super) fn schedule(f: &Fields, cx: &mut Cx, trigger: Option<Trigger>, key: &str, missing: &str, misplaced: &str) -> Option<Schedule> {
+    let schedule = f.opt(cx, key, |n, cx| {
+        let t = text(n, cx)?;
+        Schedule::parse(&t).map_err(|e| cx.error(n.pos, e)).ok()
+    });
+    match (trigger, f.get(key)) {
+        (Some(Trigger::Scheduled), None) => cx.error(f.pos, missing),
+        (Some(t), Some(s)) if t != Trigger::Scheduled => cx.error(s.pos, format!("{misplaced}, not `{}`", t.as_str())),
+        _ => {}
+    }
+    schedule
+}
+
 pub(super) fn trigger(node: &Node, cx: &mut Cx) -> Option<Trigger> {
     let spelled = text(node, cx)?;
     let found = Trigger::parse(&spelled);
@@ -98,17 +109,14 @@ pub(super) fn standalone_automation(node: &Node, cx: &mut Cx) -> Option<Recipe> 
         Some(t) => {
             t.check_keys(cx, &vocabulary::AUTOMATION_TRIGGER, &[]);
             let event = t.req(cx, "event", "the event that runs it", trigger);
-            let schedule = t.opt(cx, "cron", |n, cx| {
-                let text = text(n, cx)?;
-                Schedule::parse(&text).map_err(|e| cx.error(n.pos, e)).ok()
-            });
-            match (event, t.get("cron")) {
-                (Some(Trigger::Scheduled), None) => cx.error(t.pos, "a `schedule` trigger needs a `cron`, e.g. \"0 9 * * *\""),
-                (Some(e), Some(c)) if e != Trigger::Scheduled => {
-                    cx.error(c.pos, format!("`cron` only applies to the `schedule` event, not `{}`", e.as_str()));
-                }
-                _ => {}
-            }
+            let schedule = schedule(
+                t,
+                cx,
+                event,
+                "cron",
+                "a `schedule` trigger needs a `cron`, e.g. \"0 9 * * *\"",
+                "`cron` only applies to the `schedule` event",
+            );
             let conditions: Vec<Condition> = t.opt(cx, "conditions", |n, cx| condition(n, cx, 1)).into_iter().collect();
             (event, schedule, conditions)
         }
