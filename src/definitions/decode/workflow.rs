@@ -232,17 +232,17 @@ pub(super) fn host_action(node: &Node, cx: &mut Cx) -> Option<HostAction> {
     if action == "set_field" {
         f.check_keys(cx, &vocabulary::HOST_SET_FIELD, &[]);
     }
-    refuse_moves(&f, &action, "action", cx);
+    refuse_moves(&f, &action, cx);
     Some(HostAction { action, params: f.to_json_except("action") })
 }
 
 /// Honour or refuse: a host action (hooks, state actions) that would move a case is not guarded
 /// there, so the pack is refused at it; recipes and automations move cases through
 /// [`ActionKind::Move`], which the evaluation guards.
-pub(super) fn refuse_moves(f: &Fields, action: &str, name_key: &str, cx: &mut Cx) {
+fn refuse_moves(f: &Fields, action: &str, cx: &mut Cx) {
     let sets_status = action == "set_field" && f.get("field").and_then(Node::scalar) == Some(Scalar::Str("status"));
     if action == "transition" || sets_status {
-        cx.error(f.key_pos(name_key), format!("`{action}`: {}; the pack is refused rather than read past", vocabulary::MOVES_A_CASE));
+        cx.error(f.key_pos("action"), format!("`{action}`: {}; the pack is refused rather than read past", vocabulary::MOVES_A_CASE));
     }
 }
 
