@@ -9,6 +9,9 @@ WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 JS_PROFILE := wasm-js
 JS_OUT := target/$(WASM_TARGET)/$(JS_PROFILE)/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
+# The plain plugin module (no pack in it) that `release-policy compile` snapshots: native builds of
+# the CLI embed it (build.rs), so every cargo command here sees the same value.
+export RELEASE_POLICY_PLAIN_MODULE := $(CURDIR)/$(WASM_OUT)
 
 .PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
 
@@ -100,11 +103,17 @@ lint:
 wasm-target:
 	@rustup target list --installed | grep -qx '$(WASM_TARGET)' || rustup target add $(WASM_TARGET)
 
-## bench: criterion benchmarks of the native engine, then the npm package in Node.js, each beside
-## peers measured in the same run, the sizes of the WebAssembly modules, and analyze over 100k and
-## 1M releases (JSON Lines; the histories are generated once into target/bench-data/)
+## bench: criterion benchmarks of the native engine, then the plugin module per request in the
+## wasmtime host (compiled, --no-load, plain + load, warm), then the npm package in Node.js, each
+## beside peers measured in the same run, the sizes of the WebAssembly modules, and analyze over
+## 100k and 1M releases (JSON Lines; the histories are generated once into target/bench-data/)
 bench: pkg
 	$(CARGO) bench --bench evaluate
+	@mkdir -p target/bench-data
+	./target/debug/release-policy compile --no-load --compact -o target/bench-data/policy-no-load.wasm >/dev/null
+	@for f in $(PLUGIN) target/bench-data/policy-no-load.wasm $(WASM_OUT); do \
+		echo "$$f: $$(stat -c%s $$f) bytes, $$(gzip -9c $$f | wc -c) gzipped"; done
+	$(CARGO) bench -p plugin-host --bench fresh
 	rm -f pkg/*.tgz
 	cd pkg && npm pack --silent >/dev/null
 	cd bench/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz @cedar-policy/cedar-wasm@4.13.0 json-rules-engine@7.3.1 >/dev/null
@@ -120,11 +129,12 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 
 ## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
-## zero-import plugin module
+## zero-import plugin module, compiled from the built-in pack (`release-policy compile`)
 pkg: wasm-target wasm-bindgen-cli
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features plugin
 	@mkdir -p pkg
-	cp $(WASM_OUT) $(PLUGIN)
+	$(CARGO) build --quiet --bin release-policy
+	./target/debug/release-policy compile --compact -o $(PLUGIN) >/dev/null
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(JS_PROFILE) --features js
 	rm -rf pkg/node pkg/web
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)

@@ -37,6 +37,28 @@ fn main() {
     fs::write(out_dir.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
     parse_builtin_pack(&files, &out_dir);
     bundle_tzdb(&out_dir);
+    embed_plain_plugin(&out_dir);
+}
+
+/// The plain plugin module `release-policy compile` snapshots (src/compile), embedded in native
+/// builds when `RELEASE_POLICY_PLAIN_MODULE` names it (the Makefile builds it first and sets the
+/// variable for every command): `plain_plugin.rs` is `Some(include_bytes!(…))`, else `None`.
+fn embed_plain_plugin(out_dir: &Path) {
+    const VARIABLE: &str = "RELEASE_POLICY_PLAIN_MODULE";
+    println!("cargo:rerun-if-env-changed={VARIABLE}");
+    let native = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch != "wasm32");
+    let code = match std::env::var(VARIABLE) {
+        Ok(path) if native => {
+            // Also while the file is missing: the build then reruns until it exists.
+            println!("cargo:rerun-if-changed={path}");
+            match Path::new(&path).is_file() {
+                true => format!("Some(include_bytes!({path:?}).as_slice())"),
+                false => "None".to_owned(),
+            }
+        }
+        _ => "None".to_owned(),
+    };
+    fs::write(out_dir.join("plain_plugin.rs"), code).expect("write plain_plugin.rs");
 }
 
 /// The loader's own YAML reader (src/definitions/yaml.rs has no other dependency than yaml-rust2).

@@ -19,6 +19,8 @@ pub mod analytics;
 pub mod calendar;
 pub mod chain;
 pub mod checklist;
+#[cfg(all(feature = "compile", not(target_arch = "wasm32")))]
+pub mod compile;
 pub mod condition;
 pub mod definitions;
 pub mod duration;

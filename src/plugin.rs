@@ -14,13 +14,19 @@
 //! - `release_policy_result_free(result)`.
 //!
 //! A result is a record in linear memory: `u32 status` (0 ok, 1 bad input, 2 internal error), `u32
-//! length`, then `length` bytes of UTF-8 JSON. Handle 0 is the built-in pack.
+//! length`, then `length` bytes of UTF-8 JSON.
+//!
+//! Handle 0 is the compiled pack (SPEC §11). `cargo build --features plugin` gives the *plain*
+//! module, which holds none: `release-policy compile` (src/compile) runs its
+//! `release_policy_preinit` once under Wizer and snapshots the memory, so that a fresh instance of
+//! the compiled module starts with the pack loaded. The snapshot drops the preinit export.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::definitions::PackFile;
 use crate::error::{ErrorBody, ErrorKind};
-use crate::{Policy, RequestLimits};
+use crate::{LoadOptions, Policy, RequestLimits};
 
 /// The ABI revision: bumped on any incompatible change of the exports or the record layout.
 pub const ABI_VERSION: i32 = 1;
@@ -29,9 +35,54 @@ const OK: u32 = 0;
 const BAD_INPUT: u32 = 1;
 const INTERNAL: u32 = 2;
 
-fn builtin() -> &'static Policy {
-    static BUILTIN: OnceLock<Policy> = OnceLock::new();
-    BUILTIN.get_or_init(Policy::builtin)
+/// Handle 0: the pack `release_policy_preinit` loaded before the snapshot.
+static COMPILED: OnceLock<Policy> = OnceLock::new();
+
+/// The allocator: the system one (dlmalloc), zeroing what is freed while `release_policy_preinit`
+/// runs, so that the snapshot's data segments hold the loaded pack and none of the text, YAML
+/// events and trees it was built from (a snapshot stores every non-zero byte of memory).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: PreinitAllocator = PreinitAllocator;
+
+/// Whether freed memory is zeroed (only during `release_policy_preinit`).
+static ZERO_FREED: AtomicBool = AtomicBool::new(false);
+
+struct PreinitAllocator;
+
+// SAFETY: every call is forwarded to the system allocator with the caller's own arguments; zeroing
+// writes only the `layout.size()` bytes of a block the caller owns and is giving back.
+unsafe impl std::alloc::GlobalAlloc for PreinitAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        if ZERO_FREED.load(Ordering::Relaxed) {
+            unsafe { ptr.write_bytes(0, layout.size()) };
+        }
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        if !ZERO_FREED.load(Ordering::Relaxed) {
+            return unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        }
+        // A block that moves leaves its old bytes behind: copy, then free (and zero) the old one.
+        let Ok(new_layout) = std::alloc::Layout::from_size_align(new_size, layout.align()) else { return std::ptr::null_mut() };
+        let new = unsafe { self.alloc(new_layout) };
+        if !new.is_null() {
+            unsafe {
+                std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+        }
+        new
+    }
 }
 
 /// Loaded packs; handle `n` is `PACKS[n - 1]`.
@@ -42,11 +93,21 @@ fn loaded(handle: i32) -> Option<&'static Policy> {
     usize::try_from(handle).ok().and_then(|h| PACKS.lock().ok()?.get(h.checked_sub(1)?).copied().flatten())
 }
 
-/// Runs `f` with the policy behind `handle` (0: the built-in pack).
+/// The policy behind `handle` (0: the compiled pack), or why there is none.
+fn policy(handle: i32) -> Result<&'static Policy, String> {
+    if handle == 0 {
+        return COMPILED.get().ok_or_else(|| {
+            "handle 0 holds no pack: this is the plain plugin module; run `release-policy compile` to get one that does".to_owned()
+        });
+    }
+    loaded(handle).ok_or_else(|| format!("no pack is loaded under handle {handle}"))
+}
+
+/// Runs `f` with the policy behind `handle`.
 fn with_policy(handle: i32, f: impl FnOnce(&Policy) -> (u32, String)) -> (u32, String) {
-    match if handle == 0 { Some(builtin()) } else { loaded(handle) } {
-        Some(policy) => f(policy),
-        None => error(BAD_INPUT, ErrorKind::Request, format!("no pack is loaded under handle {handle}")),
+    match policy(handle) {
+        Ok(policy) => f(policy),
+        Err(message) => error(BAD_INPUT, ErrorKind::Request, message),
     }
 }
 
@@ -135,35 +196,73 @@ pub extern "C" fn release_policy_result_free(result: i32) {
     drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(base, 8 + length)) });
 }
 
+/// Loads the pack in `text` (a JSON object of `path → file text`), or the error record's content.
+fn load_pack(text: &str, options: &LoadOptions) -> Result<Policy, (u32, String)> {
+    let files: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+        .map_err(|e| error(BAD_INPUT, ErrorKind::Request, format!("a pack is a JSON object of file path → text: {e}")))?;
+    let mut pack = Vec::with_capacity(files.len());
+    for (path, value) in files {
+        match value {
+            serde_json::Value::String(text) => pack.push(PackFile::new(path, text)),
+            other => pack.push(PackFile::new(path, other.to_string())),
+        }
+    }
+    Policy::from_pack_with(&pack, options).map_err(|e| {
+        let response = crate::error::ErrorResponse { error: &e.to_error_body(), warnings: Some(&e.warnings) };
+        (BAD_INPUT, crate::json::to_string(&response).unwrap_or_default())
+    })
+}
+
 /// Loads a pack: a JSON object of `path → file text`. The record holds `{"handle": n, "warnings": […]}`.
 #[unsafe(no_mangle)]
 pub extern "C" fn release_policy_load(ptr: i32, len: i32) -> i32 {
     operate(ptr, len, |text| {
-        let files: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
-            Ok(files) => files,
-            Err(e) => return error(BAD_INPUT, ErrorKind::Request, format!("a pack is a JSON object of file path → text: {e}")),
+        let policy = match load_pack(text, &LoadOptions::default()) {
+            Ok(policy) => policy,
+            Err(e) => return e,
         };
-        let mut pack = Vec::with_capacity(files.len());
-        for (path, value) in files {
-            match value {
-                serde_json::Value::String(text) => pack.push(PackFile::new(path, text)),
-                other => pack.push(PackFile::new(path, other.to_string())),
-            }
-        }
-        match Policy::from_pack(&pack) {
-            Ok(policy) => {
-                let warnings = policy.warnings().to_vec();
-                let Ok(mut packs) = PACKS.lock() else { return error(INTERNAL, ErrorKind::Internal, "pack table poisoned".into()) };
-                // Loaded packs live until unloaded; leaking keeps `&'static` borrows simple and safe.
-                packs.push(Some(Box::leak(Box::new(policy))));
-                (OK, serde_json::json!({ "handle": packs.len(), "warnings": warnings }).to_string())
-            }
-            Err(e) => {
-                let response = crate::error::ErrorResponse { error: &e.to_error_body(), warnings: Some(&e.warnings) };
-                (BAD_INPUT, crate::json::to_string(&response).unwrap_or_default())
-            }
-        }
+        let warnings = policy.warnings().to_vec();
+        let Ok(mut packs) = PACKS.lock() else { return error(INTERNAL, ErrorKind::Internal, "pack table poisoned".into()) };
+        // Loaded packs live until unloaded; leaking keeps `&'static` borrows simple and safe.
+        packs.push(Some(Box::leak(Box::new(policy))));
+        (OK, serde_json::json!({ "handle": packs.len(), "warnings": warnings }).to_string())
     })
+}
+
+/// What `release_policy_load` answers in a module compiled with `--no-load`: compile exports this
+/// function under load's name, and the loader, which nothing calls any more, drops out of the module.
+#[unsafe(no_mangle)]
+pub extern "C" fn release_policy_load_disabled(_ptr: i32, _len: i32) -> i32 {
+    let message = "this module was compiled with --no-load: it answers its compiled pack (handle 0) and loads no other";
+    record(error(BAD_INPUT, ErrorKind::Request, message.to_owned()))
+}
+
+/// The pre-initialiser `release-policy compile` calls once before the snapshot: loads the pack in
+/// the buffer (as `release_policy_load` reads it, with the given limits) as handle 0, and frees the
+/// buffer. Answers 0, or a result record with the loader's error. Everything freed meanwhile is
+/// zeroed (see [`PreinitAllocator`]). The snapshot removes this export.
+#[unsafe(no_mangle)]
+pub extern "C" fn release_policy_preinit(ptr: i32, len: i32, max_definitions_bytes: i32, max_condition_depth: i32) -> i32 {
+    ZERO_FREED.store(true, Ordering::Relaxed);
+    let options = LoadOptions {
+        max_definitions_bytes: usize::try_from(max_definitions_bytes).unwrap_or(0),
+        max_condition_depth: usize::try_from(max_condition_depth).unwrap_or(0),
+    };
+    // SAFETY: the ABI contract (see `input`).
+    let loaded = match unsafe { input(ptr, len) } {
+        Ok(text) => load_pack(text, &options),
+        Err(e) => Err(e),
+    };
+    release_policy_free(ptr, len);
+    let answer = match loaded {
+        Ok(policy) => match COMPILED.set(policy) {
+            Ok(()) => 0,
+            Err(_) => record(error(INTERNAL, ErrorKind::Internal, "handle 0 is already loaded".into())),
+        },
+        Err(e) => record(e),
+    };
+    ZERO_FREED.store(false, Ordering::Relaxed);
+    answer
 }
 
 /// Forgets a loaded pack (its handle is never reused).
@@ -202,10 +301,9 @@ pub extern "C" fn release_policy_guard(handle: i32, ptr: i32, len: i32) -> i32 {
         Ok(text) => text,
         Err(_) => return record(deny("the guard input is not UTF-8 text".to_owned())),
     };
-    let policy = if handle == 0 { Some(builtin()) } else { loaded(handle) };
-    record(match policy {
-        None => deny(format!("no pack is loaded under handle {handle}")),
-        Some(p) => match p.guard_json(text, &RequestLimits::default()) {
+    record(match policy(handle) {
+        Err(message) => deny(message),
+        Ok(p) => match p.guard_json(text, &RequestLimits::default()) {
             Ok(answer) => (OK, answer),
             Err(answer) => (BAD_INPUT, answer),
         },

@@ -300,3 +300,49 @@ fn describe_summarises_the_chain_for_people() {
         assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
     }
 }
+
+/// `compile` needs the plain plugin module built in (`make pkg` builds it and sets
+/// `RELEASE_POLICY_PLAIN_MODULE`; `make test` runs this after it).
+#[test]
+fn compile_writes_a_module_holding_the_upstream_pack_and_reports_it() {
+    let dir = upstream_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (full, lean) = (out.path().join("policy.wasm"), out.path().join("lean.wasm"));
+    let (code, json, text) = run(&["compile", dir.to_str().unwrap(), "-o", full.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let written = std::fs::read(&full).unwrap();
+    assert!(written.starts_with(b"\0asm"), "not a WebAssembly module");
+    assert_eq!(json["bytes"], written.len());
+    assert_eq!(json["loader"], true);
+    let (_, validated, _) = run(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(json["warnings"], validated["warnings"], "compile reports the pack's warnings as validate does");
+
+    let (code, json, text) = run(&["compile", "--definitions", dir.to_str().unwrap(), "--no-load", "--output", lean.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(json["loader"], false);
+    assert!(std::fs::read(&lean).unwrap().len() < written.len(), "--no-load leaves the loader out");
+}
+
+#[test]
+fn compile_refuses_a_broken_pack_with_validates_report_and_writes_nothing() {
+    let (dir, _) = broken_upstream("workflows/release.yaml", "approval_chain:", "approval_chian:");
+    let out = dir.path().join("policy.wasm");
+    let (code, json, text) = run(&["compile", dir.path().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{text}");
+    let (_, validated, _) = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(json, validated);
+    assert!(!out.exists(), "a refused pack leaves no module behind");
+    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains("partial")));
+}
+
+#[test]
+fn compile_from_a_file_that_is_not_a_plain_plugin_module_is_an_internal_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bogus, out) = (dir.path().join("bogus.wasm"), dir.path().join("policy.wasm"));
+    std::fs::write(&bogus, b"\0asm\x01\0\0\0").unwrap();
+    let (code, json, text) = run(&["compile", "--module", bogus.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(json["error"]["kind"], "internal");
+    assert!(json["error"]["message"].as_str().unwrap().starts_with("cannot compile the module"), "{text}");
+    assert!(!out.exists());
+}

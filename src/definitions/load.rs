@@ -412,10 +412,19 @@ fn first_of_each(mut refs: Vec<Ref>) -> Vec<(Ref, usize)> {
 }
 
 /// The built-in pack's files with their trees, as build.rs parsed them: `(text, encoded tree)`.
+/// Not in the plugin module: it carries a compiled pack instead (SPEC §11), and the texts and trees
+/// would be dead weight in every compiled module's memory.
+#[cfg(not(feature = "plugin"))]
 static BUILTIN_TREES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/builtin_trees.rs"));
 
 /// The tree of a file whose text is exactly one of the built-in pack's (so `Policy::builtin()`,
 /// and a pack that reuses built-in files, skip YAML scanning); `None` for any other text.
+#[cfg(feature = "plugin")]
+fn prebuilt(_text: &str) -> Option<yaml::Node> {
+    None
+}
+
+#[cfg(not(feature = "plugin"))]
 fn prebuilt(text: &str) -> Option<yaml::Node> {
     BUILTIN_TREES.iter().find(|(builtin, _)| *builtin == text).and_then(|(builtin, tree)| yaml::decode(tree, builtin))
 }

@@ -239,16 +239,14 @@ pub fn structured(input: &Structured) {
 /// The plugin module under test, compiled once per process (`PLUGIN_WASM`, default
 /// `pkg/release-policy-plugin.wasm`).
 pub fn plugin() -> plugin_host::Plugin {
-    static COMPILED: std::sync::OnceLock<(wasmtime::Engine, wasmtime::Module)> = std::sync::OnceLock::new();
-    let (engine, module) = COMPILED.get_or_init(|| {
+    static COMPILED: std::sync::OnceLock<plugin_host::Sandbox> = std::sync::OnceLock::new();
+    let sandbox = COMPILED.get_or_init(|| {
         let path = std::env::var("PLUGIN_WASM")
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../pkg/release-policy-plugin.wasm").to_owned());
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}; build it with `make pkg`"));
-        let engine = plugin_host::engine();
-        let module = wasmtime::Module::new(&engine, bytes).expect("a valid module");
-        (engine, module)
+        plugin_host::Sandbox::new(&bytes, plugin_host::Bounds::default()).expect("a valid module")
     });
-    plugin_host::Plugin::new(engine, module, plugin_host::Bounds::default()).expect("instantiates")
+    sandbox.instance().expect("instantiates")
 }
 
 /// The same bytes through the native engine and the plugin module: the same status and JSON.

@@ -6,31 +6,49 @@
 mod corpus;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use plugin_host::{Bounds, Plugin, engine, imports};
-use release_policy::{Policy, RequestLimits, builtin_files};
-use wasmtime::Module;
+use plugin_host::{Answer, Bounds, Plugin, Sandbox, exports, imports};
+use release_policy::compile::{CompileError, CompileOptions, compile};
+use release_policy::{LoadOptions, PackFile, Policy, RequestLimits, builtin_files, validate};
 
-fn wasm() -> Vec<u8> {
+fn read(path: PathBuf, build: &str) -> Vec<u8> {
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; build it with `{build}`", path.display()))
+}
+
+/// `pkg/release-policy-plugin.wasm`: the module `make pkg` compiles from the built-in pack.
+fn pkg_module() -> Vec<u8> {
     let path = std::env::var("PLUGIN_WASM")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../pkg/release-policy-plugin.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}; build it with `make pkg`", path.display()))
+    read(path, "make pkg")
 }
 
-/// The engine and the compiled module, shared by every test (compiling is the slow part).
-fn compiled() -> &'static (wasmtime::Engine, Module) {
-    static COMPILED: std::sync::OnceLock<(wasmtime::Engine, Module)> = std::sync::OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let engine = engine();
-        let module = Module::new(&engine, wasm()).expect("a valid module");
-        (engine, module)
+/// The plain plugin module (no pack in it) that compile starts from.
+fn plain_module() -> &'static [u8] {
+    static PLAIN: OnceLock<Vec<u8>> = OnceLock::new();
+    PLAIN.get_or_init(|| {
+        let path = std::env::var("RELEASE_POLICY_PLAIN_MODULE").map(PathBuf::from).unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/wasm32-unknown-unknown/wasm-release/release_policy.wasm")
+        });
+        read(path, "make pkg")
     })
 }
 
+/// The sandbox of the shipped module, shared by every test (compiling is the slow part).
+fn shipped() -> &'static Sandbox {
+    static SHIPPED: OnceLock<Sandbox> = OnceLock::new();
+    SHIPPED.get_or_init(|| Sandbox::new(&pkg_module(), Bounds::default()).expect("a valid module"))
+}
+
 fn plugin(bounds: Bounds) -> Plugin {
-    let (engine, module) = compiled();
-    Plugin::new(engine, module, bounds).expect("instantiates with no imports")
+    Sandbox::new(&pkg_module(), bounds).and_then(|s| s.instance()).expect("instantiates with no imports")
+}
+
+/// `files` compiled into the plain module.
+fn compiled(files: &[PackFile], no_load: bool) -> Vec<u8> {
+    let options = CompileOptions { no_load, ..CompileOptions::default() };
+    compile(plain_module(), files, &options).unwrap_or_else(|e| panic!("compile: {e}")).wasm
 }
 
 /// The native answer, shaped like the plugin's: (status, JSON).
@@ -52,51 +70,97 @@ fn native(policy: &Policy, op: &str, request: &str) -> (u32, String) {
     }
 }
 
-#[test]
-fn the_module_imports_nothing() {
-    assert_eq!(imports(&compiled().1), Vec::<(String, String)>::new());
-    assert_eq!(plugin(Bounds::default()).abi_version().unwrap(), 1);
+/// Calls `op` on a fresh instance of `sandbox` (handle 0) and checks it against the native engine
+/// and against the same call on a warm instance: the same bytes, and at most 1.2× the fuel
+/// (SPEC §11). Answers (fresh, warm).
+fn fresh_call(sandbox: &Sandbox, warm: &mut Plugin, policy: &Policy, op: &str, request: &str, what: &str) -> (Answer, Answer) {
+    let fresh = sandbox.call(op, 0, request.as_bytes()).unwrap();
+    let (status, json) = native(policy, op, request);
+    assert_eq!((fresh.status, fresh.json.as_str()), (status, json.as_str()), "{what} ({op})");
+    let again = warm.call(op, 0, request.as_bytes()).unwrap();
+    assert_eq!(again.json, fresh.json, "{what} ({op}): warm and fresh instances differ");
+    assert!(
+        fresh.fuel_used as f64 <= 1.2 * again.fuel_used as f64,
+        "{what} ({op}): a fresh instance burnt {} fuel, a warm one {}",
+        fresh.fuel_used,
+        again.fuel_used
+    );
+    (fresh, again)
+}
+
+fn scenarios() -> Vec<corpus::Scenario> {
+    let scenarios = corpus::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios"));
+    assert!(scenarios.len() >= 30);
+    scenarios
 }
 
 #[test]
-fn the_scenario_corpus_gives_byte_identical_answers_to_the_native_engine() {
-    let mut host = plugin(Bounds::default());
+fn the_shipped_module_imports_nothing_and_keeps_no_build_export() {
+    let module = shipped().module();
+    assert_eq!(imports(module), Vec::<(String, String)>::new());
+    let names = exports(module);
+    assert!(names.iter().any(|n| n == "release_policy_load"), "{names:?}");
+    for build_only in ["release_policy_preinit", "release_policy_load_disabled"] {
+        assert!(!names.iter().any(|n| n == build_only), "{build_only} is still exported: {names:?}");
+    }
+    assert_eq!(shipped().instance().unwrap().abi_version().unwrap(), 1);
+}
+
+#[test]
+fn the_plain_module_answers_that_it_holds_no_pack() {
+    let plain = Sandbox::new(plain_module(), Bounds::default()).unwrap();
+    let answer = plain.call("evaluate", 0, b"{}").unwrap();
+    assert_eq!(answer.status, 1);
+    assert!(answer.json.contains("run `release-policy compile`"), "{}", answer.json);
+    let guard = plain.call("guard", 0, b"{}").unwrap();
+    assert!(guard.json.starts_with("{\"status\":\"deny\""), "{}", guard.json);
+}
+
+#[test]
+fn the_scenario_corpus_on_fresh_instances_gives_the_native_bytes_for_the_fuel_of_a_warm_call() {
+    let sandbox = shipped();
+    let mut warm = sandbox.instance().unwrap();
+    let mut loaded = sandbox.instance().unwrap();
     let builtin = Policy::builtin();
-    let mut max_fuel = (0u64, String::new());
-    let scenarios = corpus::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios"));
-    assert!(scenarios.len() >= 30);
-    // The first call parses the built-in pack (once per instance); measure it apart.
-    let first = host.call("evaluate", 0, scenarios[0].request.as_bytes()).unwrap();
-    let again = host.call("evaluate", 0, scenarios[0].request.as_bytes()).unwrap();
-    println!("fuel: first call (built-in pack load + evaluate) {}, the same evaluation again {}", first.fuel_used, again.fuel_used);
+    let (mut worst, mut max_fuel) = ((0.0f64, String::new()), (0u64, String::new()));
+    let scenarios = scenarios();
+    // Warm the long-lived instance once: its first call is then like any later one.
+    warm.call("evaluate", 0, scenarios[0].request.as_bytes()).unwrap();
     for s in &scenarios {
-        let (handle, policy) = if s.pack_edits.is_empty() {
-            (0, builtin.clone())
+        let answer = if s.pack_edits.is_empty() {
+            let (fresh, again) = fresh_call(sandbox, &mut warm, &builtin, &s.operation, &s.request, &s.name);
+            let ratio = fresh.fuel_used as f64 / again.fuel_used as f64;
+            if ratio > worst.0 {
+                worst = (ratio, s.name.clone());
+            }
+            fresh
         } else {
+            // Another pack: loaded into a long-lived instance, as a host with many packs would.
             let files = corpus::edited(builtin_files(), &s.pack_edits);
             let pack: serde_json::Map<String, serde_json::Value> = files.iter().map(|f| (f.path.clone(), f.text.clone().into())).collect();
-            let loaded = host.call("load", 0, serde_json::to_string(&pack).unwrap().as_bytes()).unwrap();
-            assert_eq!(loaded.status, 0, "{}: {}", s.name, loaded.json);
-            let handle = serde_json::from_str::<serde_json::Value>(&loaded.json).unwrap()["handle"].as_i64().unwrap() as i32;
-            (handle, Policy::from_pack(&files).unwrap())
+            let load = loaded.call("load", 0, serde_json::to_string(&pack).unwrap().as_bytes()).unwrap();
+            assert_eq!(load.status, 0, "{}: {}", s.name, load.json);
+            let handle = serde_json::from_str::<serde_json::Value>(&load.json).unwrap()["handle"].as_i64().unwrap() as i32;
+            let answer = loaded.call(&s.operation, handle, s.request.as_bytes()).unwrap();
+            let (status, json) = native(&Policy::from_pack(&files).unwrap(), &s.operation, &s.request);
+            assert_eq!((answer.status, answer.json.as_str()), (status, json.as_str()), "{}", s.name);
+            answer
         };
-        let answer = host.call(&s.operation, handle, s.request.as_bytes()).unwrap();
-        let (status, json) = native(&policy, &s.operation, &s.request);
-        assert_eq!((answer.status, answer.json.as_str()), (status, json.as_str()), "{}", s.name);
         if answer.fuel_used > max_fuel.0 {
             max_fuel = (answer.fuel_used, s.name.clone());
         }
     }
     // The budgets the README publishes for hosts: 50 M fuel per call, 16 MiB of memory.
-    assert!(first.fuel_used < 50_000_000, "the first call burnt {} fuel", first.fuel_used);
     assert!(max_fuel.0 < 50_000_000, "{} burnt {} fuel", max_fuel.1, max_fuel.0);
-    assert!(host.memory_bytes() <= 16 << 20, "the instance grew to {} bytes", host.memory_bytes());
+    assert!(loaded.memory_bytes() <= 16 << 20, "the instance grew to {} bytes", loaded.memory_bytes());
     println!(
-        "{} scenarios byte-identical; most fuel: {} ({}); memory {} KiB",
+        "{} scenarios byte-identical; fresh/warm fuel at most {:.3}× ({}); most fuel: {} ({}); memory {} KiB",
         scenarios.len(),
+        worst.0,
+        worst.1,
         max_fuel.0,
         max_fuel.1,
-        host.memory_bytes() / 1024
+        loaded.memory_bytes() / 1024
     );
 }
 
@@ -117,12 +181,70 @@ fn public_packs() -> Vec<(String, Vec<release_policy::PackFile>)> {
         })
         .collect();
     packs.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(packs.len() >= 8, "only {} public packs", packs.len());
     packs
+}
+
+/// The requests to replay against a pack: its own scenarios (`tests/packs/<name>/`), or, for a
+/// pack without any, the release scenario corpus.
+fn requests_for(name: &str) -> Vec<corpus::Scenario> {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/packs").join(name);
+    if folder.is_dir() { corpus::load(&folder) } else { scenarios().into_iter().filter(|s| s.pack_edits.is_empty()).collect() }
+}
+
+#[test]
+fn every_public_pack_compiles_and_its_module_answers_the_native_bytes_on_fresh_instances() {
+    let mut compared = 0;
+    for (name, files) in public_packs() {
+        let sandbox = Sandbox::new(&compiled(&files, false), Bounds::default()).unwrap();
+        assert_eq!(imports(sandbox.module()), Vec::<(String, String)>::new(), "{name}");
+        let policy = Policy::from_pack(&files).unwrap();
+        let mut warm = sandbox.instance().unwrap();
+        let requests = requests_for(&name);
+        warm.call("evaluate", 0, requests[0].request.as_bytes()).unwrap();
+        for s in &requests {
+            for op in ["evaluate", "guard", "timeline"] {
+                fresh_call(&sandbox, &mut warm, &policy, op, &s.request, &format!("{name}/{}", s.name));
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 200, "only {compared} answers compared");
+    println!("{compared} answers of compiled public packs byte-identical, fresh within 1.2× warm fuel");
+}
+
+#[test]
+fn a_module_compiled_without_the_loader_answers_the_same_and_refuses_to_load() {
+    let full = compiled(&builtin_files(), false);
+    let lean = compiled(&builtin_files(), true);
+    assert!(lean.len() < full.len() * 4 / 5, "--no-load saves too little: {} vs {} bytes", lean.len(), full.len());
+    let sandbox = Sandbox::new(&lean, Bounds::default()).unwrap();
+    assert_eq!(imports(sandbox.module()), Vec::<(String, String)>::new());
+    assert!(!exports(sandbox.module()).iter().any(|n| n == "release_policy_load_disabled"));
+    let pack: serde_json::Map<String, serde_json::Value> =
+        builtin_files().iter().map(|f| (f.path.clone(), f.text.clone().into())).collect();
+    let load = sandbox.call("load", 0, serde_json::to_string(&pack).unwrap().as_bytes()).unwrap();
+    assert_eq!(load.status, 1, "{}", load.json);
+    assert!(load.json.contains("compiled with --no-load"), "{}", load.json);
+    let (builtin, mut warm) = (Policy::builtin(), sandbox.instance().unwrap());
+    for s in scenarios().iter().filter(|s| s.pack_edits.is_empty()) {
+        fresh_call(&sandbox, &mut warm, &builtin, &s.operation, &s.request, &s.name);
+    }
+}
+
+#[test]
+fn compiling_is_deterministic_and_refuses_an_invalid_pack_as_validate_does() {
+    assert_eq!(compiled(&builtin_files(), false), compiled(&builtin_files(), false));
+    let broken = corpus::replace_once(builtin_files(), "workflows/release.yaml", "approval_chain:", "approval_chian:");
+    match compile(plain_module(), &broken, &CompileOptions::default()) {
+        Err(CompileError::Invalid(report)) => assert_eq!(*report, validate(&broken, &LoadOptions::default())),
+        other => panic!("an invalid pack compiled: {:?}", other.map(|c| c.wasm.len())),
+    }
 }
 
 #[test]
 fn every_public_pack_loaded_in_the_module_answers_its_scenarios_byte_identically() {
-    let mut host = plugin(Bounds::default());
+    let mut host = shipped().instance().unwrap();
     let mut compared = 0;
     for (name, files) in public_packs() {
         let pack: serde_json::Map<String, serde_json::Value> = files.iter().map(|f| (f.path.clone(), f.text.clone().into())).collect();
@@ -159,7 +281,7 @@ fn analyze_in_the_module_answers_the_native_bytes_and_names_a_bad_release() {
         .collect();
     assert!(releases.len() > 20);
     let input = serde_json::json!({ "now": "2026-12-31T00:00:00Z", "releases": releases }).to_string();
-    let mut host = plugin(Bounds::default());
+    let mut host = shipped().instance().unwrap();
     let answer = host.call("analyze", 0, input.as_bytes()).unwrap();
     assert_eq!((answer.status, answer.json.clone()), native(&policy, "analyze", &input));
     println!("fuel: analyze over {} releases {}", releases.len(), answer.fuel_used);
@@ -171,7 +293,7 @@ fn analyze_in_the_module_answers_the_native_bytes_and_names_a_bad_release() {
 
 #[test]
 fn loading_a_pack_reports_errors_and_handles_are_checked() {
-    let mut host = plugin(Bounds::default());
+    let mut host = shipped().instance().unwrap();
     let broken = serde_json::json!({"workflows/release.yaml": "states: [", "case_types.yaml": "case_types: []"}).to_string();
     let answer = host.call("load", 0, broken.as_bytes()).unwrap();
     assert_eq!(answer.status, 1, "{}", answer.json);
@@ -185,7 +307,7 @@ fn loading_a_pack_reports_errors_and_handles_are_checked() {
 
 #[test]
 fn hostile_requests_end_in_an_error_or_a_trap_never_a_host_crash() {
-    let mut host = plugin(Bounds::default());
+    let mut host = shipped().instance().unwrap();
     // Not UTF-8, not JSON, too large, too deep: each an error record.
     for (input, expect) in [
         (vec![0xff, 0xfe, 0x00], "not UTF-8"),

@@ -10,6 +10,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod analyze;
+mod compile;
 mod describe;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ COMMANDS:
     validate [PACK_DIR]        Validate a definitions pack (default: the built-in pack); JSON report
     describe [PACK_DIR]        Print a readable summary of a pack's approval chain, ladder, SLA, recipes
     install [DIR] [--force]    Write the built-in pack into DIR/.kiket/ (default DIR: .)
+    compile [PACK_DIR]         Write a plugin module with the pack (default: the built-in pack) already
+                               loaded in its memory as handle 0 (SPEC §11); a pack with errors: exit 2
+                               with validate's report, and no file
     evaluate [FILE|-]          Evaluate a release request (JSON, SPEC §3): chain, escalation, SLA, recipes
     guard [FILE|-]             Answer a transition guard: allow / pending / deny (request + `transition`)
     timeline [FILE|-]          The projected schedule if nobody acts
@@ -44,6 +48,9 @@ OPTIONS:
     --now INSTANT              analyze: the current time (required for JSON Lines; wins over the file's)
     --jsonl                    analyze: the input is JSON Lines (also implied by a .jsonl/.ndjson file)
     --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
+    -o, --output FILE          compile: the module to write (default policy.wasm)
+    --no-load                  compile: leave the loader out: smaller; release_policy_load answers an error
+    --module FILE              compile: the plain plugin module to start from (default: the one built in)
     -h, --help                 Print this help
     -V, --version              Print the version
 
@@ -102,6 +109,9 @@ struct Command<'a> {
     now: Option<&'a str>,
     jsonl: bool,
     skip_invalid: bool,
+    output: Option<&'a str>,
+    no_load: bool,
+    module: Option<&'a str>,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -114,6 +124,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut load = LoadOptions::default();
     let mut compact = false;
     let (mut now, mut jsonl, mut skip_invalid) = (None, false, false);
+    let (mut output, mut no_load, mut module) = (None, false, None);
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -132,6 +143,9 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             "--skip-invalid" => skip_invalid = true,
             "--now" => now = Some(iter.next().ok_or_else(|| Failure::usage("`--now` needs an RFC 3339 instant"))?),
             "--compact" => compact = true,
+            "-o" | "--output" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
+            "--no-load" => no_load = true,
+            "--module" => module = Some(iter.next().ok_or_else(|| Failure::usage("`--module` needs a file"))?),
             "--max-request-bytes" | "--max-approvals" | "--max-definitions-bytes" | "--max-condition-depth" => {
                 let value = iter
                     .next()
@@ -150,7 +164,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force, compact, limits, load, now, jsonl, skip_invalid }))
+    Ok(Some(Command { name, positional, definitions, force, compact, limits, load, now, jsonl, skip_invalid, output, no_load, module }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -179,6 +193,12 @@ fn run(args: &[String]) -> Result<u8, Failure> {
             Ok(0)
         }
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
+        "compile" => {
+            let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
+            let options = release_policy::compile::CompileOptions { load: cmd.load, no_load: cmd.no_load };
+            let output = Path::new(cmd.output.unwrap_or("policy.wasm"));
+            compile::run(&pack_files(dir.as_deref())?, dir.as_deref(), cmd.module, output, &options, cmd.compact)
+        }
         "evaluate" | "timeline" | "guard" => {
             let input = read_input(at_most_one(&cmd)?.as_deref())?;
             let policy = load_policy(cmd.definitions, &cmd.load)?;
