@@ -13,14 +13,14 @@ PLUGIN := pkg/release-policy-plugin.wasm
 # the CLI embed it (build.rs), so every cargo command here sees the same value.
 export RELEASE_POLICY_PLAIN_MODULE := $(CURDIR)/$(WASM_OUT)
 
-.PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg bench clean
+.PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg pkg-plugin pkg-js bench clean
 
 SAMPLE := examples/pending-release.json
 
 PORT ?= 8080
 
 ## run: build the browser package and serve the approval-chain preview at http://127.0.0.1:$(PORT)
-run: pkg www-deps
+run: pkg-js www-deps
 	@echo "Serving the preview (Ctrl-C stops it); the dashboard is at /dashboard.html"
 	PORT=$(PORT) python3 www/serve.py
 
@@ -129,12 +129,22 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 BINDGEN_FLAGS := --remove-name-section --remove-producers-section
 
 ## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
-## zero-import plugin module, compiled from the built-in pack (`release-policy compile`)
-pkg: wasm-target wasm-bindgen-cli
+## zero-import plugin module
+pkg: pkg-plugin pkg-js
+
+## pkg-plugin: the plain plugin module (no pack in it), the CLI that embeds it, and with that CLI
+## pkg/release-policy-plugin.wasm compiled from the built-in pack (`release-policy compile`)
+pkg-plugin: wasm-target
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(WASM_PROFILE) --features plugin
 	@mkdir -p pkg
+	@echo "building the CLI (debug) that embeds the plain module, then compiling the built-in pack"
 	$(CARGO) build --quiet --bin release-policy
 	./target/debug/release-policy compile --compact -o $(PLUGIN) >/dev/null
+	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
+
+## pkg-js: the npm package's bindings for Node.js and browsers, and its TypeScript types
+pkg-js: wasm-target wasm-bindgen-cli
+	@mkdir -p pkg
 	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(JS_PROFILE) --features js
 	rm -rf pkg/node pkg/web
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)
@@ -143,7 +153,6 @@ pkg: wasm-target wasm-bindgen-cli
 	rm -rf pkg/types/gen
 	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --features ts export_bindings >/dev/null
 	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
-	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
 	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
 
 ## wasm-bindgen-cli, pinned to the wasm-bindgen version in Cargo.lock (installed once)

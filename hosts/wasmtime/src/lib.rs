@@ -52,10 +52,15 @@ impl Sandbox {
     /// Compiles `wasm` for a pooled, fuel-metered sandbox. A module with any import is refused here.
     pub fn new(wasm: &[u8], bounds: Bounds) -> wasmtime::Result<Sandbox> {
         let mut pool = PoolingAllocationConfig::default();
+        // Memory a finished instance touched stays mapped and is reset in place for the next one,
+        // instead of being returned to the kernel and faulted in again: per-request instances of the
+        // compiled module run 1.5× a warm call instead of 2× (`make bench`).
         pool.total_core_instances(bounds.instances)
             .total_memories(bounds.instances)
             .total_tables(bounds.instances)
-            .max_memory_size(bounds.memory);
+            .max_memory_size(bounds.memory)
+            .linear_memory_keep_resident(4 << 20)
+            .table_keep_resident(1 << 16);
         let mut config = Config::new();
         config.consume_fuel(true).allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;

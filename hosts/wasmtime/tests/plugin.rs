@@ -142,8 +142,14 @@ fn the_scenario_corpus_on_fresh_instances_gives_the_native_bytes_for_the_fuel_of
             assert_eq!(load.status, 0, "{}: {}", s.name, load.json);
             let handle = serde_json::from_str::<serde_json::Value>(&load.json).unwrap()["handle"].as_i64().unwrap() as i32;
             let answer = loaded.call(&s.operation, handle, s.request.as_bytes()).unwrap();
-            let (status, json) = native(&Policy::from_pack(&files).unwrap(), &s.operation, &s.request);
+            let policy = Policy::from_pack(&files).unwrap();
+            let (status, json) = native(&policy, &s.operation, &s.request);
             assert_eq!((answer.status, answer.json.as_str()), (status, json.as_str()), "{}", s.name);
+            // And the edited pack compiled: the same answer on a fresh instance.
+            let edited = Sandbox::new(&compiled(&files, false), Bounds::default()).unwrap();
+            let mut edited_warm = edited.instance().unwrap();
+            edited_warm.call(&s.operation, 0, s.request.as_bytes()).unwrap();
+            fresh_call(&edited, &mut edited_warm, &policy, &s.operation, &s.request, &format!("{} (compiled)", s.name));
             answer
         };
         if answer.fuel_used > max_fuel.0 {
