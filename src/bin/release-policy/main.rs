@@ -195,9 +195,9 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
         "compile" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
-            let options = release_policy::compile::CompileOptions { load: cmd.load, no_load: cmd.no_load };
             let output = Path::new(cmd.output.unwrap_or("policy.wasm"));
-            compile::run(&pack_files(dir.as_deref())?, dir.as_deref(), cmd.module, output, &options, cmd.compact)
+            let request = compile::Request { dir: dir.as_deref(), module: cmd.module, output, load: cmd.load, no_load: cmd.no_load };
+            compile::run(&pack_files(dir.as_deref())?, &request, cmd.compact)
         }
         "evaluate" | "timeline" | "guard" => {
             let input = read_input(at_most_one(&cmd)?.as_deref())?;
