@@ -25,16 +25,23 @@ fn main() {
     collect(&root, &mut files);
     files.sort();
     assert!(!files.is_empty(), "definitions/ holds no YAML files");
-    let mut code = String::from("&[\n");
-    for path in &files {
-        println!("cargo:rerun-if-changed={}", path.display());
-        let relative = path.strip_prefix(&root).expect("under definitions/");
-        let name: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        code.push_str(&format!("    ({:?}, include_str!({:?})),\n", name.join("/"), path.display().to_string()));
-    }
-    code.push(']');
+    // The pack's own policy tests (`definitions/tests/`) are listed apart: the loader never reads
+    // them, and only the CLI (`test`, `install`) needs their text.
+    let (tests, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|p| p.starts_with(root.join("tests")));
+    let list = |paths: &[PathBuf]| {
+        let mut code = String::from("&[\n");
+        for path in paths {
+            println!("cargo:rerun-if-changed={}", path.display());
+            let relative = path.strip_prefix(&root).expect("under definitions/");
+            let name: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            code.push_str(&format!("    ({:?}, include_str!({:?})),\n", name.join("/"), path.display().to_string()));
+        }
+        code.push(']');
+        code
+    };
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
-    fs::write(out_dir.join("builtin_pack.rs"), code).expect("write builtin_pack.rs");
+    fs::write(out_dir.join("builtin_pack.rs"), list(&files)).expect("write builtin_pack.rs");
+    fs::write(out_dir.join("builtin_tests.rs"), list(&tests)).expect("write builtin_tests.rs");
     parse_builtin_pack(&files, &out_dir);
     bundle_tzdb(&out_dir);
     embed_plain_plugin(&out_dir);

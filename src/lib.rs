@@ -16,6 +16,7 @@
 //! See `ARCHITECTURE.md` for the map of the crate.
 
 pub mod analytics;
+pub mod authoring;
 pub mod calendar;
 pub mod chain;
 pub mod checklist;

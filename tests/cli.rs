@@ -274,9 +274,16 @@ fn install_writes_the_built_in_pack_and_refuses_to_overwrite() {
     let target = dir.path().to_str().unwrap();
     let (code, json, out) = run(&["install", target]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(json["files"].as_array().map(Vec::len), Some(release_policy::BUILTIN_FILES.len()));
+    let tests = release_policy::authoring::test::BUILTIN_TESTS.len();
+    assert_eq!(json["files"].as_array().map(Vec::len), Some(release_policy::BUILTIN_FILES.len() + tests));
     assert!(Path::new(target).join(".kiket/workflows/release.yaml").is_file());
     assert_eq!(run(&["validate", target]).0, 0, "the installed pack validates");
+    let (code, _, out) = run(&["test", "--definitions", target]);
+    assert_eq!(
+        (code, out.lines().last()),
+        (0, Some(format!("{tests_run} passed, 0 failed", tests_run = builtin_test_count()).as_str())),
+        "{out}"
+    );
 
     let (code, json, out) = run(&["install", target]);
     assert_eq!(code, 2, "{out}");
@@ -345,4 +352,98 @@ fn compile_from_a_file_that_is_not_a_plain_plugin_module_is_an_internal_error_an
     assert_eq!(json["error"]["kind"], "internal");
     assert!(json["error"]["message"].as_str().unwrap().starts_with("cannot compile the module"), "{text}");
     assert!(!out.exists());
+}
+
+/// How many tests the built-in pack's `tests/` folder holds.
+fn builtin_test_count() -> usize {
+    release_policy::authoring::test::BUILTIN_TESTS
+        .iter()
+        .map(|(path, text)| release_policy::authoring::test::read(&release_policy::PackFile::new(*path, *text)).unwrap().len())
+        .sum()
+}
+
+/// A pack folder (the upstream release pack) with `tests/<name>` holding `text`.
+fn pack_with_test(name: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in upstream_files() {
+        let path = dir.path().join(".kiket").join(&f.path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, &f.text).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join(".kiket/tests")).unwrap();
+    std::fs::write(dir.path().join(".kiket/tests").join(name), text).unwrap();
+    dir
+}
+
+/// One line, so that it can stand in a YAML flow mapping.
+const MINOR_REQUEST: &str = r#"{"now": "2026-11-27T15:00:00Z", "release": {"id": "R-1", "case_type": "Release", "status": "pending_approval", "status_since": "2026-11-27T09:00:00Z", "priority": "low", "custom_fields": {"release_type": "minor"}}}"#;
+
+#[test]
+fn test_runs_the_built_in_packs_own_tests_and_they_pass() {
+    let (code, _, out) = run(&["test"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(builtin_test_count() >= 8);
+    assert_eq!(out.lines().last(), Some(format!("{} passed, 0 failed", builtin_test_count()).as_str()), "{out}");
+    assert!(out.lines().all(|l| !l.starts_with("FAIL")), "{out}");
+}
+
+#[test]
+fn a_failing_test_names_the_first_differing_path_with_expected_and_actual_and_exits_1() {
+    let test = format!(
+        "- name: minor releases skip the director\n  request: {MINOR_REQUEST}\n  expect: {{chain: {{levels: [{{level: 4, state: waiting}}]}}}}\n"
+    );
+    let dir = pack_with_test("chain.yaml", &test);
+    let (code, _, out) = run(&["test", "--definitions", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL minor releases skip the director (") && out.contains("chain.yaml:1)"), "{out}");
+    assert!(out.contains("evaluate: chain.levels[level=4].state"), "{out}");
+    assert!(out.contains("expected \"waiting\"") && out.contains("actual   \"skipped\""), "{out}");
+    assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
+
+    let (code, json, out) = run(&["test", "--definitions", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let failure = &json["tests"][0]["failure"];
+    assert_eq!(
+        (&failure["path"], &failure["expected"], &failure["actual"]),
+        (&Value::from("chain.levels[level=4].state"), &Value::from("waiting"), &Value::from("skipped"))
+    );
+}
+
+#[test]
+fn a_test_naming_an_unknown_level_fails_at_that_level() {
+    let request: Value = serde_json::from_str(MINOR_REQUEST).unwrap();
+    let test =
+        serde_json::json!({ "name": "there is no level 9", "request": request, "expect": { "chain": { "levels": [ { "level": 9 } ] } } });
+    let dir = pack_with_test("levels.json", &test.to_string());
+    let (code, json, out) = run(&["test", "--definitions", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(json["tests"][0]["failure"]["path"], "chain.levels[level=9]");
+    assert_eq!(json["tests"][0]["failure"]["present"], false);
+}
+
+#[test]
+fn a_malformed_test_file_exits_2_with_its_file_and_line() {
+    let dir = pack_with_test(
+        "bad.yaml",
+        &format!("- name: ok\n  request: {MINOR_REQUEST}\n  expect: {{}}\n- name: typo\n  request: {{}}\n  expcet: {{}}\n"),
+    );
+    let (code, json, out) = run(&["test", "--definitions", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["file"].as_str().unwrap().ends_with("bad.yaml"), "{out}");
+    assert_eq!((&json["error"]["line"], &json["error"]["column"]), (&Value::from(6), &Value::from(3)), "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("did you mean `expect`?"), "{out}");
+}
+
+#[test]
+fn test_files_given_as_paths_replace_the_packs_folder_and_none_found_is_bad_input() {
+    let dir = pack_with_test("ignored.yaml", "not: a test");
+    let only = dir.path().join("one.yaml");
+    std::fs::write(&only, format!("name: guarded\nrequest: {MINOR_REQUEST}\nguard: {{transition: {{from: pending_approval, to: production}}, expect: {{status: pending}}}}\n")).unwrap();
+    let (code, _, out) = run(&["test", "--definitions", dir.path().to_str().unwrap(), only.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("1 passed, 0 failed\n"), "{out}");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, json, out) = run(&["test", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(json["error"]["message"].as_str().unwrap().contains("no test files"), "{out}");
 }

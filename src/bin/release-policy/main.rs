@@ -12,6 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod analyze;
 mod compile;
 mod describe;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +30,9 @@ COMMANDS:
     validate [PACK_DIR]        Validate a definitions pack (default: the built-in pack); JSON report
     describe [PACK_DIR]        Print a readable summary of a pack's approval chain, ladder, SLA, recipes
     install [DIR] [--force]    Write the built-in pack into DIR/.kiket/ (default DIR: .)
+    test [PATH ...]            Run policy tests (SPEC §12): the files under PATHs, else the pack's tests/
+                               folder (the built-in pack's own tests without --definitions); exit 0
+                               when all pass, 1 when one fails, 2 when a test file or the pack is malformed
     compile [PACK_DIR]         Write a plugin module with the pack (default: the built-in pack) already
                                loaded in its memory as handle 0 (SPEC §11); a pack with errors: exit 2
                                with validate's report, and no file
@@ -49,6 +53,7 @@ OPTIONS:
     --jsonl                    analyze: the input is JSON Lines (also implied by a .jsonl/.ndjson file)
     --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
     -o, --output FILE          compile: the module to write (default policy.wasm)
+    --format text|json         test: the report for people (default) or as JSON
     --no-load                  compile: leave the loader out: smaller; release_policy_load answers an error
     --module FILE              compile: the plain plugin module to start from (default: the one built in)
     -h, --help                 Print this help
@@ -112,6 +117,7 @@ struct Command<'a> {
     output: Option<&'a str>,
     no_load: bool,
     module: Option<&'a str>,
+    json_format: bool,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -124,7 +130,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut load = LoadOptions::default();
     let mut compact = false;
     let (mut now, mut jsonl, mut skip_invalid) = (None, false, false);
-    let (mut output, mut no_load, mut module) = (None, false, None);
+    let (mut output, mut no_load, mut module, mut json_format) = (None, false, None, false);
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -145,6 +151,11 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             "--compact" => compact = true,
             "-o" | "--output" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
             "--no-load" => no_load = true,
+            "--format" => match iter.next() {
+                Some("text") => json_format = false,
+                Some("json") => json_format = true,
+                _ => return Err(Failure::usage("`--format` is `text` or `json`")),
+            },
             "--module" => module = Some(iter.next().ok_or_else(|| Failure::usage("`--module` needs a file"))?),
             "--max-request-bytes" | "--max-approvals" | "--max-definitions-bytes" | "--max-condition-depth" => {
                 let value = iter
@@ -164,7 +175,22 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         }
     }
     let name = command.ok_or_else(|| Failure::usage("missing command"))?;
-    Ok(Some(Command { name, positional, definitions, force, compact, limits, load, now, jsonl, skip_invalid, output, no_load, module }))
+    Ok(Some(Command {
+        name,
+        positional,
+        definitions,
+        force,
+        compact,
+        limits,
+        load,
+        now,
+        jsonl,
+        skip_invalid,
+        output,
+        no_load,
+        module,
+        json_format,
+    }))
 }
 
 /// Runs a command; `Ok(code)` once its answer is printed.
@@ -193,6 +219,10 @@ fn run(args: &[String]) -> Result<u8, Failure> {
             Ok(0)
         }
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
+        "test" => {
+            let policy = load_policy(cmd.definitions, &cmd.load)?;
+            test::run(&policy, &cmd.positional, cmd.definitions, cmd.json_format)
+        }
         "compile" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
             let output = Path::new(cmd.output.unwrap_or("policy.wasm"));
@@ -312,10 +342,12 @@ fn load_policy(dir: Option<&str>, options: &LoadOptions) -> Result<Policy, Failu
     })
 }
 
-/// Writes the built-in pack under `dir/.kiket/`, refusing to overwrite unless `force`.
+/// Writes the built-in pack, with its policy tests, under `dir/.kiket/`, refusing to overwrite
+/// unless `force`.
 fn install(dir: &str, force: bool) -> Result<(), Failure> {
     let root = PathBuf::from(dir).join(".kiket");
-    let files = builtin_files();
+    let mut files = builtin_files();
+    files.extend(release_policy::authoring::test::BUILTIN_TESTS.iter().map(|(path, text)| PackFile::new(*path, *text)));
     if !force {
         let existing: Vec<String> =
             files.iter().map(|f| root.join(&f.path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
