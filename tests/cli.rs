@@ -447,3 +447,17 @@ fn test_files_given_as_paths_replace_the_packs_folder_and_none_found_is_bad_inpu
     assert_eq!(code, 2, "{out}");
     assert!(json["error"]["message"].as_str().unwrap().contains("no test files"), "{out}");
 }
+
+#[test]
+fn coverage_reports_what_the_built_in_tests_exercise_and_what_they_miss() {
+    let (code, json, out) = run(&["test", "--coverage", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let coverage = &json["coverage"];
+    assert!(coverage["percent"].as_f64().unwrap() >= 90.0, "the built-in pack's tests cover too little: {}", coverage["percent"]);
+    assert_eq!(coverage["levels"].as_array().map(Vec::len), Some(4));
+    assert_eq!(coverage["ladder"].as_array().map(Vec::len), Some(16), "4 levels × 4 ladder steps");
+    let (code, _, out) = run(&["test", "--coverage"]);
+    assert_eq!(code, 0, "{out}");
+    let line = out.lines().find(|l| l.starts_with("coverage: ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.ends_with(&format!("({} %)", coverage["percent"])), "{line}");
+}

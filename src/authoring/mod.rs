@@ -3,4 +3,5 @@
 //! Owns what the CLI and the npm package share about authoring; decides nothing itself: every
 //! answer comes from the `Policy` it is given.
 
+pub mod coverage;
 pub mod test;

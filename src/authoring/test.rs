@@ -8,6 +8,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::coverage::Coverage;
 use crate::definitions::PackFile;
 use crate::definitions::vocabulary::nearest;
 use crate::definitions::yaml::{self, Kind, Node};
@@ -69,6 +70,9 @@ pub struct TestReport {
     pub passed: usize,
     pub failed: usize,
     pub tests: Vec<TestOutcome>,
+    /// What the tests exercised, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 impl TestReport {
@@ -159,30 +163,49 @@ fn test(node: &Node, at: &impl Fn(yaml::Pos, String) -> Diagnostic) -> Result<Po
     Ok(PolicyTest { file: String::new(), line: node.pos.line, name, request, expect, guard })
 }
 
-/// Runs `tests` against `policy`.
-pub fn run(policy: &Policy, tests: &[PolicyTest]) -> TestReport {
+/// Runs `tests` against `policy`; with `coverage`, also records what their answers exercised.
+pub fn run(policy: &Policy, tests: &[PolicyTest], coverage: bool) -> TestReport {
     let limits = RequestLimits::default();
+    let mut covered = coverage.then(|| Coverage::of(policy.pack()));
     let outcomes: Vec<TestOutcome> = tests
         .iter()
         .map(|t| {
+            // The workflow the case follows and the state it is in, for coverage.
+            let release = &t.request["release"];
+            let workflow = policy
+                .pack()
+                .route_index(release["workflow"].as_str(), release["case_type"].as_str().unwrap_or_default())
+                .ok()
+                .map(|i| &policy.pack().workflows[i].id);
+            let from = release["status"].as_str().unwrap_or_default();
             let mut failure = None;
             if let Some(expect) = &t.expect {
                 let answer = answer_value(policy.evaluate_json(&t.request.to_string(), &limits).map_err(|e| e.to_json()));
+                if let (Some(c), Some(w)) = (covered.as_mut(), workflow) {
+                    c.record_evaluate(w, from, &answer);
+                }
                 failure = first_mismatch(expect, &answer, "").map(|m| m.into_mismatch("evaluate"));
             }
-            if let (None, Some(guard)) = (&failure, &t.guard) {
+            if let Some(guard) = &t.guard {
                 let mut request = t.request.clone();
                 if let Value::Object(fields) = &mut request {
                     fields.insert("transition".to_owned(), guard.transition.clone());
                 }
                 let answer = answer_value(policy.guard_json(&request.to_string(), &limits));
-                failure = first_mismatch(&guard.expect, &answer, "").map(|m| m.into_mismatch("guard"));
+                if let (Some(c), Some(w)) = (covered.as_mut(), workflow) {
+                    let (from, to) =
+                        (guard.transition["from"].as_str().unwrap_or(from), guard.transition["to"].as_str().unwrap_or_default());
+                    c.record_guard(w, from, to, &answer);
+                }
+                if failure.is_none() {
+                    failure = first_mismatch(&guard.expect, &answer, "").map(|m| m.into_mismatch("guard"));
+                }
             }
             TestOutcome { name: t.name.clone(), file: t.file.clone(), line: t.line, passed: failure.is_none(), failure }
         })
         .collect();
     let failed = outcomes.iter().filter(|o| !o.passed).count();
-    TestReport { passed: outcomes.len() - failed, failed, tests: outcomes }
+    TestReport { passed: outcomes.len() - failed, failed, tests: outcomes, coverage: covered }
 }
 
 /// An answer, or its error (`{"error": …}`, the guard's deny), as JSON: a test may expect either.

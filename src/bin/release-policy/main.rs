@@ -54,6 +54,9 @@ OPTIONS:
     --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
     -o, --output FILE          compile: the module to write (default policy.wasm)
     --format text|json         test: the report for people (default) or as JSON
+    --coverage                 test: also what the tests exercised (levels required and skipped, condition
+                               leaves true and false, recipes matched, ladder steps fired, transitions
+                               allowed and blocked) and the share covered
     --no-load                  compile: leave the loader out: smaller; release_policy_load answers an error
     --module FILE              compile: the plain plugin module to start from (default: the one built in)
     -h, --help                 Print this help
@@ -118,6 +121,7 @@ struct Command<'a> {
     no_load: bool,
     module: Option<&'a str>,
     json_format: bool,
+    coverage: bool,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -130,7 +134,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut load = LoadOptions::default();
     let mut compact = false;
     let (mut now, mut jsonl, mut skip_invalid) = (None, false, false);
-    let (mut output, mut no_load, mut module, mut json_format) = (None, false, None, false);
+    let (mut output, mut no_load, mut module, mut json_format, mut coverage) = (None, false, None, false, false);
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -151,6 +155,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             "--compact" => compact = true,
             "-o" | "--output" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
             "--no-load" => no_load = true,
+            "--coverage" => coverage = true,
             "--format" => match iter.next() {
                 Some("text") => json_format = false,
                 Some("json") => json_format = true,
@@ -190,6 +195,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         no_load,
         module,
         json_format,
+        coverage,
     }))
 }
 
@@ -221,7 +227,7 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         "install" => install(at_most_one(&cmd)?.as_deref().unwrap_or("."), cmd.force).map(|()| 0),
         "test" => {
             let policy = load_policy(cmd.definitions, &cmd.load)?;
-            test::run(&policy, &cmd.positional, cmd.definitions, cmd.json_format)
+            test::run(&policy, &cmd.positional, cmd.definitions, cmd.json_format, cmd.coverage)
         }
         "compile" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));

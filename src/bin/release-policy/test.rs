@@ -64,12 +64,12 @@ fn test_files(paths: &[&str], pack: Option<&str>) -> Result<Vec<PackFile>, Failu
 }
 
 /// Runs the tests; exit 0 when all pass, 1 when one fails.
-pub fn run(policy: &Policy, paths: &[&str], pack: Option<&str>, json: bool) -> Result<u8, Failure> {
+pub fn run(policy: &Policy, paths: &[&str], pack: Option<&str>, json: bool, coverage: bool) -> Result<u8, Failure> {
     let mut tests: Vec<PolicyTest> = Vec::new();
     for file in test_files(paths, pack)? {
         tests.extend(test::read(&file).map_err(malformed)?);
     }
-    let report = test::run(policy, &tests);
+    let report = test::run(policy, &tests, coverage);
     if json {
         println!("{}", crate::pretty(&report));
     } else {
@@ -87,6 +87,12 @@ fn text(report: &TestReport) -> String {
             let path = if m.path.is_empty() { "the answer".to_owned() } else { m.path.clone() };
             let actual = if m.present { m.actual.to_string() } else { "nothing (absent)".to_owned() };
             out.push_str(&format!("     {}: {path}\n       expected {}\n       actual   {actual}\n", m.answer, m.expected));
+        }
+    }
+    if let Some(c) = &report.coverage {
+        out.push_str(&format!("coverage: {} of {} outcomes ({} %)\n", c.covered, c.total, c.percent));
+        for gap in c.gaps() {
+            out.push_str(&format!("  not covered: {gap}\n"));
         }
     }
     out.push_str(&format!("{} passed, {} failed\n", report.passed, report.failed));
