@@ -461,3 +461,114 @@ fn coverage_reports_what_the_built_in_tests_exercise_and_what_they_miss() {
     let line = out.lines().find(|l| l.starts_with("coverage: ")).unwrap_or_else(|| panic!("{out}"));
     assert!(line.ends_with(&format!("({} %)", coverage["percent"])), "{line}");
 }
+
+/// The built-in pack installed under a temporary folder, with one text of its workflow replaced.
+fn builtin_pack_with(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in release_policy::BUILTIN_FILES {
+        let file = dir.path().join(".kiket").join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        assert!(from.is_empty() || *path != "workflows/release.yaml" || text.contains(from), "{from} is not in {path}");
+        std::fs::write(file, if *path == "workflows/release.yaml" { text.replacen(from, to, 1) } else { (*text).to_owned() }).unwrap();
+    }
+    dir
+}
+
+/// A history of pending releases over every priority, with and without the breaking-change label,
+/// of every release type: (id, priority, breaking) and the requests.
+fn diff_history() -> (Vec<(String, &'static str, bool)>, Vec<Value>) {
+    let mut releases = Vec::new();
+    let mut requests = Vec::new();
+    let mut n = 0;
+    for priority in ["low", "medium", "high", "critical"] {
+        for breaking in [false, true] {
+            for release_type in ["major", "minor", "patch"] {
+                n += 1;
+                let id = format!("REL-{n}");
+                let labels: Vec<&str> = if breaking { vec!["breaking-change"] } else { vec![] };
+                requests.push(serde_json::json!({
+                    "now": "2026-11-27T15:00:00Z",
+                    "release": { "id": id, "case_type": "Release", "status": "pending_approval", "status_since": "2026-11-27T09:00:00Z",
+                                 "priority": priority, "labels": labels, "custom_fields": { "release_type": release_type } },
+                    "directory": { "roles": { "qa_lead": ["quinn"], "engineering_manager": ["mia"], "director": ["dana"] } }
+                }));
+                releases.push((id, priority, breaking));
+            }
+        }
+    }
+    (releases, requests)
+}
+
+#[test]
+fn diff_finds_exactly_the_releases_a_pack_change_affects_in_every_input_form() {
+    let old = builtin_pack_with("", "");
+    let new = builtin_pack_with(
+        r#"{ field: priority, operator: "=", value: critical }"#,
+        "{ field: priority, operator: in, value: [critical, high] }",
+    );
+    let (releases, requests) = diff_history();
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("history.jsonl");
+    std::fs::write(&lines, requests.iter().map(|r| r.to_string() + "\n").collect::<String>()).unwrap();
+    let object = dir.path().join("history.json");
+    let shared = serde_json::json!({ "now": "2026-11-27T15:00:00Z", "directory": requests[0]["directory"],
+                                     "releases": requests.iter().map(|r| r["release"].clone()).collect::<Vec<_>>() });
+    std::fs::write(&object, shared.to_string()).unwrap();
+    let array = dir.path().join("array.json");
+    std::fs::write(&array, Value::from(requests.clone()).to_string()).unwrap();
+
+    let (base, new_dir) = (old.path().to_str().unwrap(), new.path().to_str().unwrap());
+    let (code, json, out) = run(&["diff", "--base", base, "--definitions", new_dir, lines.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(json["compared"], releases.len());
+    let expected: Vec<&str> = releases.iter().filter(|(_, p, breaking)| *p == "high" && !breaking).map(|(id, ..)| id.as_str()).collect();
+    let changed: Vec<&str> = json["changed"].as_array().unwrap().iter().map(|c| c["release_id"].as_str().unwrap()).collect();
+    assert_eq!(changed, expected, "only high-priority releases without a breaking change need the manager now");
+    for c in json["changed"].as_array().unwrap() {
+        assert!(
+            c["changes"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!({"what": "level_required", "level": 3, "before": false, "after": true})),
+            "{c}"
+        );
+    }
+    assert!(
+        json["summary"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"what": "level_required", "level": 3, "after": true, "count": expected.len()})),
+        "{out}"
+    );
+
+    for form in [&object, &array] {
+        let (code, same, out) = run(&["diff", "--base", base, "--definitions", new_dir, form.to_str().unwrap()]);
+        assert_eq!((code, &same), (0, &json), "{}: {out}", form.display());
+    }
+    let (code, _, text) = run(&["diff", "--base", base, "--definitions", new_dir, lines.to_str().unwrap(), "--format", "text"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "compared {} releases; {} changed\n  level 3: {} releases now required\n",
+            releases.len(),
+            expected.len(),
+            expected.len()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn diff_of_identical_packs_changes_nothing_and_needs_a_base() {
+    let old = builtin_pack_with("", "");
+    let (_, requests) = diff_history();
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("history.jsonl");
+    std::fs::write(&lines, requests.iter().map(|r| r.to_string() + "\n").collect::<String>()).unwrap();
+    let (code, json, out) = run(&["diff", "--base", old.path().to_str().unwrap(), lines.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!((json["compared"].as_u64(), json["changed"].as_array().map(Vec::len)), (Some(requests.len() as u64), Some(0)), "{out}");
+    let (code, json, _) = run(&["diff", lines.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(json["error"]["message"].as_str().unwrap().contains("--base"));
+}

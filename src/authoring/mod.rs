@@ -4,4 +4,5 @@
 //! answer comes from the `Policy` it is given.
 
 pub mod coverage;
+pub mod diff;
 pub mod test;

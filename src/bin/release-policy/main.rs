@@ -12,6 +12,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod analyze;
 mod compile;
 mod describe;
+mod diff;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,10 @@ COMMANDS:
     test [PATH ...]            Run policy tests (SPEC §12): the files under PATHs, else the pack's tests/
                                folder (the built-in pack's own tests without --definitions); exit 0
                                when all pass, 1 when one fails, 2 when a test file or the pack is malformed
+    diff --base OLD_DIR [FILE|-]
+                               What changing the pack (OLD_DIR → --definitions, default the built-in
+                               pack) does to each request: JSON Lines (--jsonl, .jsonl), a JSON array,
+                               or { now, releases: [...], directory?, calendar? }; --format text for people
     compile [PACK_DIR]         Write a plugin module with the pack (default: the built-in pack) already
                                loaded in its memory as handle 0 (SPEC §11); a pack with errors: exit 2
                                with validate's report, and no file
@@ -53,7 +58,8 @@ OPTIONS:
     --jsonl                    analyze: the input is JSON Lines (also implied by a .jsonl/.ndjson file)
     --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
     -o, --output FILE          compile: the module to write (default policy.wasm)
-    --format text|json         test: the report for people (default) or as JSON
+    --format text|json         test: the report for people (default) or as JSON; diff: JSON (default) or text
+    --base DIR                 diff: the pack before the change
     --coverage                 test: also what the tests exercised (levels required and skipped, condition
                                leaves true and false, recipes matched, ladder steps fired, transitions
                                allowed and blocked) and the share covered
@@ -121,7 +127,9 @@ struct Command<'a> {
     no_load: bool,
     module: Option<&'a str>,
     json_format: bool,
+    text_format: bool,
     coverage: bool,
+    base: Option<&'a str>,
 }
 
 fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
@@ -135,6 +143,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
     let mut compact = false;
     let (mut now, mut jsonl, mut skip_invalid) = (None, false, false);
     let (mut output, mut no_load, mut module, mut json_format, mut coverage) = (None, false, None, false, false);
+    let (mut text_format, mut base) = (false, None);
     while let Some(arg) = iter.next() {
         match arg {
             "-h" | "--help" | "help" => {
@@ -156,9 +165,10 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             "-o" | "--output" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
             "--no-load" => no_load = true,
             "--coverage" => coverage = true,
+            "--base" => base = Some(iter.next().ok_or_else(|| Failure::usage("`--base` needs a directory"))?),
             "--format" => match iter.next() {
-                Some("text") => json_format = false,
-                Some("json") => json_format = true,
+                Some("text") => (json_format, text_format) = (false, true),
+                Some("json") => (json_format, text_format) = (true, false),
                 _ => return Err(Failure::usage("`--format` is `text` or `json`")),
             },
             "--module" => module = Some(iter.next().ok_or_else(|| Failure::usage("`--module` needs a file"))?),
@@ -195,7 +205,9 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
         no_load,
         module,
         json_format,
+        text_format,
         coverage,
+        base,
     }))
 }
 
@@ -228,6 +240,21 @@ fn run(args: &[String]) -> Result<u8, Failure> {
         "test" => {
             let policy = load_policy(cmd.definitions, &cmd.load)?;
             test::run(&policy, &cmd.positional, cmd.definitions, cmd.json_format, cmd.coverage)
+        }
+        "diff" => {
+            let base = cmd.base.ok_or_else(|| Failure::usage("`diff` needs `--base OLD_DIR`, the pack before the change"))?;
+            let before = load_policy(Some(base), &cmd.load)?;
+            let after = load_policy(cmd.definitions, &cmd.load)?;
+            let file = at_most_one(&cmd)?;
+            let jsonl = cmd.jsonl || file.as_deref().is_some_and(|f| f.ends_with(".jsonl") || f.ends_with(".ndjson"));
+            match file.as_deref() {
+                None | Some("-") => diff::run(&before, &after, std::io::stdin().lock(), jsonl, cmd.text_format, cmd.compact),
+                Some(path) => {
+                    let f = std::fs::File::open(path)
+                        .map_err(|e| Failure::bad_input(ErrorBody::new(ErrorKind::Request, format!("cannot read {path}: {e}"))))?;
+                    diff::run(&before, &after, std::io::BufReader::with_capacity(1 << 16, f), jsonl, cmd.text_format, cmd.compact)
+                }
+            }
         }
         "compile" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
