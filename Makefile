@@ -25,8 +25,9 @@ run: pkg-js www-deps
 	PORT=$(PORT) python3 www/serve.py
 
 ## demo: the CLI on the built-in pack: its summary, then evaluate/guard/timeline of a sample release
+## (built without the `compile` feature, whose wasmtime would triple the optimised build's time)
 demo:
-	$(CARGO) build --quiet --release --bin release-policy
+	$(CARGO) build --quiet --release --bin release-policy --no-default-features
 	./target/release/release-policy describe
 	@echo
 	@echo "== evaluate $(SAMPLE) (a major release with a breaking change, Friday afternoon in Berlin)"
@@ -118,7 +119,7 @@ bench: pkg
 	cd pkg && npm pack --silent >/dev/null
 	cd bench/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz @cedar-policy/cedar-wasm@4.13.0 json-rules-engine@7.3.1 >/dev/null
 	node bench/node/bench.mjs
-	$(CARGO) build --quiet --release --bin release-policy
+	$(CARGO) build --quiet --release --bin release-policy --no-default-features
 	python3 bench/analyze.py
 
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
