@@ -157,16 +157,16 @@ pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
     push("next_escalation", None, None, next(old), next(new));
     let rows = |a: &Value| a["transitions"].as_array().cloned().unwrap_or_default();
     let (old_rows, new_rows) = (rows(old), rows(new));
-    let mut targets: Vec<String> = old_rows.iter().chain(&new_rows).filter_map(|r| r["to"].as_str().map(str::to_owned)).collect();
-    targets.dedup();
-    let mut seen = Vec::new();
-    for to in targets {
-        if seen.contains(&to) {
-            continue;
+    // Each target once, in the order the answers list them.
+    let mut targets: Vec<&str> = Vec::new();
+    for to in old_rows.iter().chain(&new_rows).filter_map(|r| r["to"].as_str()) {
+        if !targets.contains(&to) {
+            targets.push(to);
         }
-        let status = |list: &[Value]| list.iter().find(|r| r["to"] == to.as_str()).map_or(Value::Null, guard_status);
-        push("transition", None, Some(to.clone()), status(&old_rows), status(&new_rows));
-        seen.push(to);
+    }
+    for to in targets {
+        let status = |list: &[Value]| list.iter().find(|r| r["to"] == to).map_or(Value::Null, guard_status);
+        push("transition", None, Some(to.to_owned()), status(&old_rows), status(&new_rows));
     }
     let sla = |a: &Value| match &a["sla"] {
         Value::Object(s) => {

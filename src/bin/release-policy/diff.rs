@@ -35,7 +35,8 @@ fn compare(before: &Policy, after: &Policy, requests: &[String]) -> DiffReport {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        // A panic in a worker is a bug: re-raised, so the command reports it (exit 1), never a partial count.
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });
     let mut report = DiffReport::default();
     for part in parts {

@@ -356,15 +356,19 @@ fn reformat(json: &str) -> String {
 fn pack_files(dir: Option<&str>) -> Result<Vec<PackFile>, Failure> {
     match dir {
         None => Ok(builtin_files()),
-        Some(dir) => pack_dir::read(Path::new(dir)).map_err(|d| {
-            let mut body = ErrorBody::new(ErrorKind::Definitions, d.message.clone());
-            body.file = Some(d.file.clone());
-            body.line = Some(d.line);
-            body.column = Some(d.column);
-            body.errors = vec![d];
-            Failure::bad_input(body)
-        }),
+        Some(dir) => pack_dir::read(Path::new(dir)).map_err(positioned),
     }
+}
+
+/// A problem at a file position (a pack file, a test file): exit 2 with the positioned error, as
+/// `validate` reports a pack's.
+fn positioned(d: release_policy::Diagnostic) -> Failure {
+    let mut body = ErrorBody::new(ErrorKind::Definitions, d.message.clone());
+    body.file = Some(d.file.clone());
+    body.line = Some(d.line);
+    body.column = Some(d.column);
+    body.errors = vec![d];
+    Failure::bad_input(body)
 }
 
 fn load_policy(dir: Option<&str>, options: &LoadOptions) -> Result<Policy, Failure> {

@@ -4,19 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use release_policy::authoring::test::{self, BUILTIN_TESTS, PolicyTest, TestReport};
-use release_policy::{Diagnostic, ErrorBody, ErrorKind, PackFile, Policy, pack_dir};
+use release_policy::{ErrorBody, ErrorKind, PackFile, Policy, pack_dir};
 
 use crate::Failure;
-
-/// A malformed test file: exit 2 with the positioned error, as `validate` reports a pack's.
-fn malformed(d: Diagnostic) -> Failure {
-    let mut body = ErrorBody::new(ErrorKind::Definitions, d.message.clone());
-    body.file = Some(d.file.clone());
-    body.line = Some(d.line);
-    body.column = Some(d.column);
-    body.errors = vec![d];
-    Failure::bad_input(body)
-}
 
 /// The test files: those under `paths` (files, or folders searched for `*.yaml`, `*.yml`,
 /// `*.json`), else the pack's `tests/` folder (the built-in pack's own tests without a pack).
@@ -67,7 +57,7 @@ fn test_files(paths: &[&str], pack: Option<&str>) -> Result<Vec<PackFile>, Failu
 pub fn run(policy: &Policy, paths: &[&str], pack: Option<&str>, json: bool, coverage: bool) -> Result<u8, Failure> {
     let mut tests: Vec<PolicyTest> = Vec::new();
     for file in test_files(paths, pack)? {
-        tests.extend(test::read(&file).map_err(malformed)?);
+        tests.extend(test::read(&file).map_err(crate::positioned)?);
     }
     let report = test::run(policy, &tests, coverage);
     if json {
