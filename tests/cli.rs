@@ -269,14 +269,35 @@ fn usage_mistakes_exit_2() {
 }
 
 #[test]
+fn schema_prints_every_kind_or_writes_one_file_per_kind() {
+    let (code, json, out) = run(&["schema"]);
+    assert_eq!(code, 0, "{out}");
+    let kinds: Vec<&str> = json.as_object().expect("an object").keys().map(String::as_str).collect();
+    for kind in ["workflow", "automation_recipe", "case_types", "workspace", "dashboard", "board"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+        assert_eq!(json[kind]["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, written, out) = run(&["schema", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(written["written"].as_array().map(Vec::len), Some(kinds.len()));
+    let file = std::fs::read_to_string(dir.path().join("workflow.schema.json")).expect("workflow.schema.json");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&file).unwrap(), json["workflow"]);
+    assert_eq!(run(&["schema", "extra"]).0, 2, "a stray argument is a usage mistake");
+}
+
+#[test]
 fn install_writes_the_built_in_pack_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().to_str().unwrap();
     let (code, json, out) = run(&["install", target]);
     assert_eq!(code, 0, "{out}");
     let tests = release_policy::authoring::test::BUILTIN_TESTS.len();
-    assert_eq!(json["files"].as_array().map(Vec::len), Some(release_policy::BUILTIN_FILES.len() + tests));
+    let schemas = release_policy::authoring::schema::KINDS.len();
+    assert_eq!(json["files"].as_array().map(Vec::len), Some(release_policy::BUILTIN_FILES.len() + tests + schemas));
     assert!(Path::new(target).join(".kiket/workflows/release.yaml").is_file());
+    let schema = std::fs::read_to_string(Path::new(target).join(".kiket/schemas/workflow.schema.json")).expect("the editor schema");
+    assert!(schema.contains("\"approval_chain\""), "the workflow schema describes approval chains");
     assert_eq!(run(&["validate", target]).0, 0, "the installed pack validates");
     let (code, _, out) = run(&["test", "--definitions", target]);
     assert_eq!(

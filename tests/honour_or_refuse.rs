@@ -150,8 +150,10 @@ fn rename_at(text: &str, line: u32, column: u32, key: &str, to: &str) -> Option<
 }
 
 /// Every key of every file of `files`, misspelt; returns the keys that decide something and were
-/// not refused at their own line.
+/// not refused at their own line by the loader, or were refused by the loader but not by the
+/// file's editor schema (the two must agree).
 fn unrefused_mutations(name: &str, files: &[PackFile]) -> (usize, Vec<String>) {
+    let schemas = Schemas::new();
     let mut tried = 0;
     let mut failures = Vec::new();
     for (index, file) in files.iter().enumerate() {
@@ -178,6 +180,9 @@ fn unrefused_mutations(name: &str, files: &[PackFile]) -> (usize, Vec<String>) {
             };
             if !refused_here {
                 failures.push(format!("{name}/{}:{}: `{}` → `{wrong}` at {}", file.path, site.line, site.key, site.path.join(".")));
+            } else if schemas.errors(&mutated[index]).is_some_and(|errors| errors.is_empty()) {
+                let at = site.path.join(".");
+                failures.push(format!("{name}/{}:{}: `{}` → `{wrong}` at {at}: the schema accepts it", file.path, site.line, site.key));
             }
         }
     }

@@ -5,4 +5,6 @@
 
 pub mod coverage;
 pub mod diff;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod schema;
 pub mod test;

@@ -73,6 +73,21 @@ fn classify(path: &str) -> Option<FileRole> {
     })
 }
 
+/// The editor schema kind (`release-policy schema`) of a pack file, by its path: `None` for a file
+/// outside the layout or one the loader does not interpret.
+pub fn schema_kind(path: &str) -> Option<&'static str> {
+    Some(match classify(&normalise(path))? {
+        FileRole::Workflow(_) => "workflow",
+        FileRole::Recipes(_) => "automation_recipe",
+        FileRole::Automations => "automations",
+        FileRole::Dashboard => "dashboard",
+        FileRole::CaseTypes => "case_types",
+        FileRole::Workspace => "workspace",
+        FileRole::Board => "board",
+        FileRole::Uninterpreted => return None,
+    })
+}
+
 /// `./a\b` and `.kiket/a/b` both name `a/b`.
 fn normalise(path: &str) -> String {
     let path = path.replace('\\', "/");

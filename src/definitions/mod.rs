@@ -14,7 +14,7 @@ pub mod yaml;
 mod decode;
 mod load;
 
-pub use load::{LoadOptions, PackFile, load};
+pub use load::{LoadOptions, PackFile, load, schema_kind};
 
 use serde_json::{Map, Value};
 
@@ -212,6 +212,12 @@ pub enum StateType {
     Final,
 }
 
+impl StateType {
+    /// Every spelling of `type:` (the decoder's table and the editor schema's enum).
+    pub const ALL: [(&'static str, StateType); 4] =
+        [("initial", StateType::Initial), ("active", StateType::Active), ("gateway", StateType::Gateway), ("final", StateType::Final)];
+}
+
 /// A state's service level: warn after `warning`, breached after `breach`, from `status_since`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sla {
@@ -347,6 +353,11 @@ pub enum AssignmentKind {
     User,
 }
 
+impl AssignmentKind {
+    /// Every spelling of an assignment's `type:`.
+    pub const ALL: [(&'static str, AssignmentKind); 2] = [("role", AssignmentKind::Role), ("user", AssignmentKind::User)];
+}
+
 /// One rung of the escalation ladder.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EscalationStep {
@@ -366,13 +377,16 @@ pub enum LadderAction {
 }
 
 impl LadderAction {
+    /// Every spelling of an escalation step's `action:`.
+    pub const ALL: [(&'static str, LadderAction); 4] = [
+        ("reminder", LadderAction::Reminder),
+        ("escalate", LadderAction::Escalate),
+        ("notify_executive", LadderAction::NotifyExecutive),
+        ("auto_approve", LadderAction::AutoApprove),
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            LadderAction::Reminder => "reminder",
-            LadderAction::Escalate => "escalate",
-            LadderAction::NotifyExecutive => "notify_executive",
-            LadderAction::AutoApprove => "auto_approve",
-        }
+        LadderAction::ALL.iter().find(|(_, a)| *a == self).map_or("?", |(s, _)| s)
     }
 }
 
@@ -497,6 +511,19 @@ impl Trigger {
 
     pub fn as_str(self) -> &'static str {
         Trigger::ALL.iter().find(|(_, t)| *t == self).map_or("?", |(s, _)| s)
+    }
+
+    /// Every text [`Trigger::parse`] accepts: the spellings of [`Trigger::ALL`], and `issue.*` for
+    /// each `case.*`.
+    pub fn spellings() -> Vec<&'static str> {
+        let names = Trigger::ALL.iter().map(|(n, _)| *n);
+        let issue = |n: &'static str| match n {
+            "case.created" => Some("issue.created"),
+            "case.updated" => Some("issue.updated"),
+            "case.transitioned" => Some("issue.transitioned"),
+            _ => None,
+        };
+        names.clone().chain(names.filter_map(issue)).collect()
     }
 }
 

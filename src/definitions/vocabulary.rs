@@ -22,7 +22,7 @@ pub struct Structure {
 }
 
 /// One known key of a structure.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Key {
     pub name: &'static str,
     /// What the key decides, its default and its units, for people (`describe`, editor schemas);
@@ -32,6 +32,10 @@ pub struct Key {
     /// targets; in a closed one every key counts).
     pub decides: bool,
     pub support: Support,
+    /// The value the key takes, as the decoder reads it (the editor schemas are generated from it;
+    /// the WebAssembly modules, which generate none, keep [`Shape::Any`]).
+    pub shape: Shape,
+    pub presence: Presence,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,22 +46,134 @@ pub enum Support {
     Refused(&'static str),
 }
 
+/// Whether a structure must hold a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Optional,
+    /// Missing (or null) is an error.
+    Required,
+    /// Exactly one of the structure's `OneOf` keys must be given (`chain` or its alias `levels`,
+    /// `role` or `user`): none or two is an error.
+    OneOf,
+}
+
+/// The value of a key as the decoder reads it. YAML's explicit null counts as absent everywhere.
+#[derive(Clone, Copy)]
+pub enum Shape {
+    /// Anything: display data, host parameters handed over as written.
+    Any,
+    /// Any non-null scalar, read as text (`version: 1.0`).
+    Text,
+    Bool,
+    /// A whole number of at least 1.
+    Positive,
+    Number,
+    /// `30m`, `4h`, `2d`, `1w`, or ISO 8601 (`PT4H`).
+    Duration,
+    /// Text matching a regular expression (ECMA-262, as JSON Schema has it).
+    Pattern(&'static str),
+    /// One of these words, from the decoder's own table.
+    Words(fn() -> Vec<&'static str>),
+    /// A mapping read against a structure's table.
+    Map(&'static Structure),
+    List(&'static Shape),
+    /// A list with at least one item.
+    NonEmpty(&'static Shape),
+    /// A mapping of names (state ids) to values.
+    Named(&'static Shape),
+    /// Any one of these.
+    Either(&'static [Shape]),
+    /// A condition tree: a leaf, `all`/`any`/`not`, or a bare list.
+    Condition,
+    /// `model_version`: `1.0` or `1`, written as a number or as text.
+    ModelVersion,
+    /// A host action: `action:` and its parameters.
+    HostAction,
+    /// A recipe or automation action: `type:` and its parameters, see [`RECIPE_ACTIONS`].
+    RecipeAction,
+}
+
+impl std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shape::Any => f.write_str("Any"),
+            Shape::Text => f.write_str("Text"),
+            Shape::Bool => f.write_str("Bool"),
+            Shape::Positive => f.write_str("Positive"),
+            Shape::Number => f.write_str("Number"),
+            Shape::Duration => f.write_str("Duration"),
+            Shape::Pattern(p) => write!(f, "Pattern({p:?})"),
+            Shape::Words(words) => write!(f, "Words({:?})", words()),
+            // Structures nest (and conditions recur), so a structure is named, not expanded.
+            Shape::Map(s) => write!(f, "Map({:?})", s.what),
+            Shape::List(s) => write!(f, "List({s:?})"),
+            Shape::NonEmpty(s) => write!(f, "NonEmpty({s:?})"),
+            Shape::Named(s) => write!(f, "Named({s:?})"),
+            Shape::Either(s) => write!(f, "Either({s:?})"),
+            Shape::Condition => f.write_str("Condition"),
+            Shape::ModelVersion => f.write_str("ModelVersion"),
+            Shape::HostAction => f.write_str("HostAction"),
+            Shape::RecipeAction => f.write_str("RecipeAction"),
+        }
+    }
+}
+
 /// The text of a meaning where it is shown; the WebAssembly modules carry none (see [`Key::meaning`]).
 const fn shown(meaning: &'static str) -> &'static str {
     if cfg!(target_arch = "wasm32") { "" } else { meaning }
 }
 
-const fn decides(name: &'static str, meaning: &'static str) -> Key {
-    Key { name, meaning: shown(meaning), decides: true, support: Support::Honoured }
+/// A shape where schemas are generated; the WebAssembly modules keep none (see [`Key::shape`]).
+const fn shaped(shape: Shape) -> Shape {
+    if cfg!(target_arch = "wasm32") { Shape::Any } else { shape }
 }
 
-const fn describes(name: &'static str, meaning: &'static str) -> Key {
-    Key { name, meaning: shown(meaning), decides: false, support: Support::Honoured }
+const fn decides(name: &'static str, shape: Shape, meaning: &'static str) -> Key {
+    Key { name, meaning: shown(meaning), decides: true, support: Support::Honoured, shape: shaped(shape), presence: Presence::Optional }
+}
+
+const fn describes(name: &'static str, shape: Shape, meaning: &'static str) -> Key {
+    Key { name, meaning: shown(meaning), decides: false, support: Support::Honoured, shape: shaped(shape), presence: Presence::Optional }
 }
 
 const fn refused(name: &'static str, meaning: &'static str, why: &'static str) -> Key {
-    Key { name, meaning: shown(meaning), decides: true, support: Support::Refused(why) }
+    Key { name, meaning: shown(meaning), decides: true, support: Support::Refused(why), shape: Shape::Any, presence: Presence::Optional }
 }
+
+impl Key {
+    /// The key must be given.
+    const fn required(self) -> Key {
+        Key { presence: Presence::Required, ..self }
+    }
+
+    /// Exactly one of the structure's `one_of` keys must be given.
+    const fn one_of(self) -> Key {
+        Key { presence: Presence::OneOf, ..self }
+    }
+}
+
+use Shape::{Any, Bool, Either, HostAction, List, Map, Named, NonEmpty, Number, Pattern, Positive, RecipeAction, Text, Words};
+
+/// The names of a decoder table (`StateType::ALL`).
+fn names<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
+    table.iter().map(|(n, _)| *n).collect()
+}
+
+/// `check_type:` of a checklist item: auto or not.
+pub const CHECK_TYPES: [(&str, bool); 2] = [("manual", false), ("auto", true)];
+/// `required_mode:` of a checklist: every item required or not.
+pub const REQUIRED_MODES: [(&str, bool); 2] = [("all", true), ("required", false)];
+
+const TEXTS: Shape = List(&Text);
+const ASSIGNMENTS: Shape = NonEmpty(&Map(&ASSIGNMENT));
+const HOST_ACTIONS: Shape = List(&HostAction);
+const METADATA: Shape = Any;
+/// `any`, `all` (any case) or a number of approvers.
+const REQUIRED: Shape = Either(&[Pattern("^([aA][nN][yY]|[aA][lL][lL])$"), Positive]);
+const ONE_OR_MANY: Shape = Either(&[Text, List(&Text)]);
+const CONDITION: Shape = Shape::Condition;
+const DURATION: Shape = Shape::Duration;
+const MODEL_VERSION: Key = describes("model_version", Shape::ModelVersion, "the definitions format version; `1.0`");
 
 impl Structure {
     pub fn key(&self, name: &str) -> Option<&'static Key> {
@@ -120,13 +236,18 @@ pub static WORKFLOW_FILE: Structure = Structure {
     what: "a workflow file",
     closed: true,
     keys: &[
-        describes("model_version", "the definitions format version; `1.0`"),
-        decides("workflow", "the workflow's id (recipes, case types and requests refer to it), name, version, description"),
-        decides("states", "a mapping of state ids to states"),
-        decides("transitions", "the list of allowed moves between states"),
-        decides("hooks", "host work on workflow events (`event`, `when`, `run`)"),
-        decides("automations", "host automations on workflow events (`id`, `on`, `when`, `run`)"),
-        describes("analytics", "dashboards the workflow refers to and named metric expressions"),
+        MODEL_VERSION,
+        decides(
+            "workflow",
+            Map(&WORKFLOW_HEADER),
+            "the workflow's id (recipes, case types and requests refer to it), name, version, description",
+        )
+        .required(),
+        decides("states", Named(&Map(&STATE)), "a mapping of state ids to states; exactly one has `type: initial`").required(),
+        decides("transitions", List(&Map(&TRANSITION)), "the list of allowed moves between states").required(),
+        decides("hooks", List(&Map(&HOOK)), "host work on workflow events (`event`, `when`, `run`)"),
+        decides("automations", List(&Map(&WORKFLOW_AUTOMATION)), "host automations on workflow events (`id`, `on`, `when`, `run`)"),
+        describes("analytics", Any, "dashboards the workflow refers to and named metric expressions"),
     ],
 };
 
@@ -134,10 +255,10 @@ pub static WORKFLOW_HEADER: Structure = Structure {
     what: "the workflow header",
     closed: true,
     keys: &[
-        decides("id", "the workflow id; recipes live under workflows/<id>/"),
-        describes("name", "display name; default: the id"),
-        describes("version", "the author's version of the workflow"),
-        describes("description", "free text"),
+        decides("id", Text, "the workflow id; recipes live under workflows/<id>/").required(),
+        describes("name", Text, "display name; default: the id"),
+        describes("version", Text, "the author's version of the workflow"),
+        describes("description", Text, "free text"),
     ],
 };
 
@@ -145,16 +266,20 @@ pub static STATE: Structure = Structure {
     what: "a state",
     closed: true,
     keys: &[
-        decides("type", "initial, active, gateway or final"),
-        describes("category", "board grouping (pending, active, review, completed, blocked)"),
-        describes("metadata", "display: label, color, icon, description"),
-        decides("wip_limit", "at most this many cases in the state: a transition into it is blocked at the limit"),
-        decides("sla", "warning and breach deadlines from entering the state"),
-        describes("on_enter", "host actions when a case enters the state"),
-        decides("approval", "an approval for leaving the state (`required`, `approvers`, `conditions`)"),
-        decides("checklist", "items to tick, read by transition conditions `{checklist: <id>, complete: true}`"),
-        decides("conditions", "an entry guard: every transition into the state needs these to hold"),
-        describes("on_complete", "host actions when the state's work completes"),
+        decides("type", Words(|| names(&crate::definitions::StateType::ALL)), "initial, active, gateway or final").required(),
+        describes("category", Text, "board grouping (pending, active, review, completed, blocked)"),
+        describes("metadata", METADATA, "display: label, color, icon, description"),
+        decides("wip_limit", Positive, "at most this many cases in the state: a transition into it is blocked at the limit"),
+        decides(
+            "sla",
+            Either(&[Map(&SLA), NonEmpty(&Map(&SLA_VARIANT))]),
+            "warning and breach deadlines from entering the state; a list picks the first entry whose `condition` holds",
+        ),
+        describes("on_enter", HOST_ACTIONS, "host actions when a case enters the state"),
+        decides("approval", Map(&STATE_APPROVAL), "an approval for leaving the state (`required`, `approvers`, `conditions`)"),
+        decides("checklist", Map(&CHECKLIST), "items to tick, read by transition conditions `{checklist: <id>, complete: true}`"),
+        decides("conditions", CONDITION, "an entry guard: every transition into the state needs these to hold"),
+        describes("on_complete", HOST_ACTIONS, "host actions when the state's work completes"),
     ],
 };
 
@@ -162,27 +287,31 @@ pub static STATE_APPROVAL: Structure = Structure {
     what: "a state approval",
     closed: true,
     keys: &[
-        decides("required", "`any`, `all`, or a number N of distinct approvers; default 1"),
-        decides("approvers", "who may approve: `{role: <name>}` or `{user: <name>}` entries"),
-        decides("conditions", "the approval applies only when these hold; absent: always"),
+        decides("required", REQUIRED, "`any`, `all`, or a number N of distinct approvers; default 1"),
+        decides("approvers", NonEmpty(&Map(&APPROVER)), "who may approve: `{role: <name>}` or `{user: <name>}` entries").required(),
+        decides("conditions", CONDITION, "the approval applies only when these hold; absent: always"),
     ],
 };
 
 pub static APPROVER: Structure = Structure {
     what: "an approver",
     closed: true,
-    keys: &[decides("role", "a role name, resolved through the request's directory"), decides("user", "one user")],
+    keys: &[
+        decides("role", Text, "a role name, resolved through the request's directory").one_of(),
+        decides("user", Text, "one user").one_of(),
+    ],
 };
 
 /// The deadline keys the mapping form and each list entry share.
 const SLA_KEYS: [Key; 6] = [
-    decides("warning", "duration from entering the state to the SLA warning (`2h`)"),
-    decides("breach", "duration from entering the state to the SLA breach (`8h`)"),
-    decides("business_hours", "count the durations in working hours of the calendar; default false"),
-    decides("on_warning", "host actions once the warning is crossed"),
-    decides("on_breach", "host actions once the breach is crossed"),
+    decides("warning", DURATION, "duration from entering the state to the SLA warning (`2h`)"),
+    decides("breach", DURATION, "duration from entering the state to the SLA breach (`8h`)"),
+    decides("business_hours", Bool, "count the durations in working hours of the calendar; default false"),
+    decides("on_warning", HOST_ACTIONS, "host actions once the warning is crossed"),
+    decides("on_breach", HOST_ACTIONS, "host actions once the breach is crossed"),
     decides(
         "pause_on_state",
+        Bool,
         "true: the case's service clocks stop while it is in this state; this state's own warning and breach still run; default false",
     ),
 ];
@@ -195,8 +324,8 @@ pub static SLA_VARIANT: Structure = Structure { what: "an SLA entry", closed: tr
 const fn sla_entry_keys() -> [Key; 8] {
     let [warning, breach, business_hours, on_warning, on_breach, pause_on_state] = SLA_KEYS;
     [
-        decides("condition", "this entry applies when it holds; the first entry that holds wins"),
-        decides("default", "`true`: the entry that applies when no condition holds (the last entry)"),
+        decides("condition", CONDITION, "this entry applies when it holds; the first entry that holds wins"),
+        decides("default", Bool, "`true`: the entry that applies when no condition holds (the last entry)"),
         warning,
         breach,
         business_hours,
@@ -210,15 +339,15 @@ pub static TRANSITION: Structure = Structure {
     what: "a transition",
     closed: true,
     keys: &[
-        decides("from", "the state the transition leaves"),
-        decides("to", "the state it enters"),
-        describes("name", "display name"),
-        describes("description", "free text"),
-        decides("metadata", "display keys, and the guards `requires_fields` and `rejection`"),
-        decides("requires_fields", "custom fields that must be present and non-empty (same as `metadata.requires_fields`)"),
-        decides("require_approval", "approvals the transition needs (`assignment`, `metadata`)"),
-        decides("approval_chain", "the multi-level approval chain gating this transition"),
-        decides("conditions", "a guard: the transition is allowed only when these hold (a bare list means all)"),
+        decides("from", Text, "the state the transition leaves").required(),
+        decides("to", Text, "the state it enters").required(),
+        describes("name", Text, "display name"),
+        describes("description", Text, "free text"),
+        decides("metadata", Map(&TRANSITION_METADATA), "display keys, and the guards `requires_fields` and `rejection`"),
+        decides("requires_fields", TEXTS, "custom fields that must be present and non-empty (same as `metadata.requires_fields`)"),
+        decides("require_approval", List(&Map(&REQUIRED_APPROVAL)), "approvals the transition needs (`assignment`, `metadata`)"),
+        decides("approval_chain", Map(&APPROVAL_CHAIN), "the multi-level approval chain gating this transition"),
+        decides("conditions", CONDITION, "a guard: the transition is allowed only when these hold (a bare list means all)"),
     ],
 };
 
@@ -226,33 +355,39 @@ pub static TRANSITION_METADATA: Structure = Structure {
     what: "transition metadata",
     closed: false,
     keys: &[
-        decides("requires_fields", "custom fields that must be present and non-empty"),
-        decides("rejection", "true marks the way back when approval is refused; default false"),
+        decides("requires_fields", TEXTS, "custom fields that must be present and non-empty"),
+        decides("rejection", Bool, "true marks the way back when approval is refused; default false"),
     ],
 };
 
 pub static REQUIRED_APPROVAL: Structure = Structure {
     what: "a required approval",
     closed: true,
-    keys: &[decides("assignment", "who may approve (`type`, `identifier`)"), describes("metadata", "`message`, `urgency`")],
+    keys: &[
+        decides("assignment", Map(&ASSIGNMENT), "who may approve (`type`, `identifier`)").required(),
+        describes("metadata", METADATA, "`message`, `urgency`"),
+    ],
 };
 
 pub static ASSIGNMENT: Structure = Structure {
     what: "an assignment",
     closed: true,
-    keys: &[decides("type", "role or user"), decides("identifier", "the role or user name")],
+    keys: &[
+        decides("type", Words(|| names(&crate::definitions::AssignmentKind::ALL)), "role or user").required(),
+        decides("identifier", Text, "the role or user name").required(),
+    ],
 };
 
 pub static APPROVAL_CHAIN: Structure = Structure {
     what: "an approval chain",
     closed: true,
     keys: &[
-        decides("chain", "the list of approval levels"),
-        decides("levels", "alias of `chain`"),
-        decides("escalation", "the escalation ladder, restarting for every level"),
-        decides("business_hours", "timeouts and ladder steps count working hours; default false"),
-        decides("allow_self_approval", "the requester may approve; default false"),
-        describes("metadata", "free display data"),
+        decides("chain", NonEmpty(&Map(&LEVEL)), "the list of approval levels").one_of(),
+        decides("levels", NonEmpty(&Map(&LEVEL)), "alias of `chain`").one_of(),
+        decides("escalation", List(&Map(&ESCALATION_STEP)), "the escalation ladder, restarting for every level"),
+        decides("business_hours", Bool, "timeouts and ladder steps count working hours; default false"),
+        decides("allow_self_approval", Bool, "the requester may approve; default false"),
+        describes("metadata", METADATA, "free display data"),
     ],
 };
 
@@ -260,15 +395,15 @@ pub static LEVEL: Structure = Structure {
     what: "an approval level",
     closed: true,
     keys: &[
-        decides("level", "its number; levels run in ascending order"),
-        describes("name", "display name"),
-        decides("assignments", "who may approve"),
-        decides("required", "`any` (default), `all`, or a number N of distinct approvers"),
-        decides("timeout", "duration from activation to the deadline"),
-        decides("conditions", "the level is required only when these hold; absent: always"),
-        decides("parallel", "named groups approving side by side"),
-        decides("logic", "AND (default): every group; OR: any group"),
-        describes("metadata", "`message`"),
+        decides("level", Positive, "its number; levels run in ascending order").required(),
+        describes("name", Text, "display name").required(),
+        decides("assignments", ASSIGNMENTS, "who may approve").one_of(),
+        decides("required", REQUIRED, "`any` (default), `all`, or a number N of distinct approvers"),
+        decides("timeout", DURATION, "duration from activation to the deadline"),
+        decides("conditions", CONDITION, "the level is required only when these hold; absent: always"),
+        decides("parallel", NonEmpty(&Map(&GROUP)), "named groups approving side by side").one_of(),
+        decides("logic", Pattern("^([aA][nN][dD]|[oO][rR])$"), "AND (default): every group; OR: any group"),
+        describes("metadata", METADATA, "`message`"),
     ],
 };
 
@@ -276,10 +411,10 @@ pub static GROUP: Structure = Structure {
     what: "a parallel group",
     closed: true,
     keys: &[
-        decides("group", "the group's name"),
-        decides("assignments", "who may approve for the group"),
-        decides("required", "`any` (default), `all`, or a number N of distinct approvers"),
-        describes("metadata", "free display data"),
+        decides("group", Text, "the group's name").required(),
+        decides("assignments", ASSIGNMENTS, "who may approve for the group").required(),
+        decides("required", REQUIRED, "`any` (default), `all`, or a number N of distinct approvers"),
+        describes("metadata", METADATA, "free display data"),
     ],
 };
 
@@ -287,12 +422,13 @@ pub static ESCALATION_STEP: Structure = Structure {
     what: "an escalation step",
     closed: true,
     keys: &[
-        decides("after", "duration from the level's activation"),
-        decides("action", "reminder, escalate, notify_executive or auto_approve"),
-        decides("to", "assignments to escalate to or notify"),
-        describes("channels", "notification channels"),
-        describes("reason", "the audit entry's reason (auto_approve)"),
-        describes("metadata", "free display data"),
+        decides("after", DURATION, "duration from the level's activation").required(),
+        decides("action", Words(|| names(&crate::definitions::LadderAction::ALL)), "reminder, escalate, notify_executive or auto_approve")
+            .required(),
+        decides("to", ASSIGNMENTS, "assignments to escalate to or notify"),
+        describes("channels", TEXTS, "notification channels"),
+        describes("reason", Text, "the audit entry's reason (auto_approve)"),
+        describes("metadata", METADATA, "free display data"),
     ],
 };
 
@@ -300,9 +436,9 @@ pub static HOOK: Structure = Structure {
     what: "a hook",
     closed: true,
     keys: &[
-        decides("event", "the workflow event that runs it"),
-        decides("when", "`from` / `to` states the event must match"),
-        decides("run", "host actions"),
+        decides("event", Text, "the workflow event that runs it").required(),
+        decides("when", Map(&TRANSITION_FILTER), "`from` / `to` states the event must match"),
+        decides("run", HOST_ACTIONS, "host actions"),
     ],
 };
 
@@ -310,29 +446,29 @@ pub static WORKFLOW_AUTOMATION: Structure = Structure {
     what: "an automation",
     closed: true,
     keys: &[
-        decides("id", "the automation id"),
-        describes("name", "display name"),
-        describes("description", "free text"),
-        decides("on", "the workflow event that runs it"),
-        decides("when", "`from` / `to` states the event must match"),
-        decides("run", "host actions"),
+        decides("id", Text, "the automation id").required(),
+        describes("name", Text, "display name"),
+        describes("description", Text, "free text"),
+        decides("on", Text, "the workflow event that runs it").required(),
+        decides("when", Map(&TRANSITION_FILTER), "`from` / `to` states the event must match"),
+        decides("run", HOST_ACTIONS, "host actions"),
     ],
 };
 
 pub static TRANSITION_FILTER: Structure = Structure {
     what: "`when`",
     closed: true,
-    keys: &[decides("from", "the state left; absent: any"), decides("to", "the state entered; absent: any")],
+    keys: &[decides("from", Text, "the state left; absent: any"), decides("to", Text, "the state entered; absent: any")],
 };
 
 pub static CHECKLIST: Structure = Structure {
     what: "a checklist",
     closed: true,
     keys: &[
-        decides("id", "the checklist id transition conditions name"),
-        describes("title", "display name"),
-        decides("required_mode", "`all`: every item is required, whatever its own `required`"),
-        decides("items", "the items (`id`, `label`, `check_type`, `required`, `condition`)"),
+        decides("id", Text, "the checklist id transition conditions name").required(),
+        describes("title", Text, "display name"),
+        decides("required_mode", Words(|| names(&REQUIRED_MODES)), "`all`: every item is required, whatever its own `required`"),
+        decides("items", NonEmpty(&Map(&CHECKLIST_ITEM)), "the items (`id`, `label`, `check_type`, `required`, `condition`)").required(),
         refused("on_complete", "actions when the checklist completes", MOVES_A_CASE),
     ],
 };
@@ -341,11 +477,30 @@ pub static CHECKLIST_ITEM: Structure = Structure {
     what: "a checklist item",
     closed: true,
     keys: &[
-        decides("id", "the item id a request ticks in `release.checklists`"),
-        describes("label", "display name"),
-        decides("check_type", "`manual` (ticked in the request) or `auto` (done when `condition` holds)"),
-        decides("required", "the item must be done; default false (see `required_mode`)"),
-        decides("condition", "when an auto item is done"),
+        decides("id", Text, "the item id a request ticks in `release.checklists`").required(),
+        describes("label", Text, "display name"),
+        decides("check_type", Words(|| names(&CHECK_TYPES)), "`manual` (ticked in the request) or `auto` (done when `condition` holds)"),
+        decides("required", Bool, "the item must be done; default false (see `required_mode`)"),
+        decides("condition", CONDITION, "when an auto item is done"),
+    ],
+};
+
+/// Host actions (hooks, state actions, SLA actions) hand their parameters to the host as written;
+/// these are the ones the engine reads.
+pub static HOST_ACTION: Structure = Structure {
+    what: "an action",
+    closed: false,
+    keys: &[decides("action", Text, "the action's name: `notify`, `set_field`, … (`transition` is refused)").required()],
+};
+
+/// `- action: set_field` in hooks and state actions.
+pub static HOST_SET_FIELD: Structure = Structure {
+    what: "a `set_field` action",
+    closed: true,
+    keys: &[
+        decides("action", Text, "the action's name").required(),
+        decides("field", Text, "the field to set (not `status`: moves are refused here)"),
+        decides("value", Any, "its new value"),
     ],
 };
 
@@ -356,43 +511,65 @@ pub static CHECKLIST_ITEM: Structure = Structure {
 pub static CHECKLIST_LEAF: Structure = Structure {
     what: "a checklist condition",
     closed: true,
-    keys: &[decides("checklist", "the checklist id"), decides("complete", "true: the checklist must be complete; false: not")],
+    keys: &[
+        decides("checklist", Text, "the checklist id").required(),
+        decides("complete", Bool, "true: the checklist must be complete; false: not").required(),
+    ],
 };
 
 /// The keys of a condition leaf besides its operator (`operator:` or a shorthand key).
-pub static CONDITION: Structure = Structure {
+pub static CONDITION_LEAF: Structure = Structure {
     what: "a condition",
     closed: true,
     keys: &[
-        decides("field", "the field to test (`priority`, `custom_fields.<key>`, …)"),
-        decides("operator", "how to compare (`=`, `in`, `gte`, …)"),
-        decides("value", "what to compare with"),
+        decides("field", Text, "the field to test (`priority`, `custom_fields.<key>`, …)").required(),
+        decides("operator", Words(|| crate::condition::Operator::spellings().collect()), "how to compare (`=`, `in`, `gte`, …)"),
+        decides("value", Any, "what to compare with"),
     ],
 };
 
 // ---------------------------------------------------------------------------------------------
 // Recipes
 
-pub static RECIPE_FILE: Structure = Structure {
-    what: "a recipe file",
-    closed: true,
-    keys: &[describes("model_version", "the definitions format version; `1.0`"), decides("recipe", "the recipe")],
-};
+pub static RECIPE_FILE: Structure =
+    Structure { what: "a recipe file", closed: true, keys: &[MODEL_VERSION, decides("recipe", Map(&RECIPE), "the recipe").required()] };
 
 pub static RECIPE: Structure = Structure {
     what: "a recipe",
     closed: true,
     keys: &[
-        decides("key", "the recipe key (idempotency keys derive from it)"),
-        describes("name", "display name"),
-        describes("description", "free text"),
-        decides("trigger", "the event that runs it"),
-        decides("schedule", "the cron schedule of a `scheduled` recipe, in the calendar's time zone"),
-        decides("conditions", "the recipe applies only when these hold"),
-        decides("actions", "what it does"),
-        describes("metadata", "free display data"),
-        decides("requires_approval", "the host asks for approval before performing the actions; default false"),
+        decides("key", Text, "the recipe key (idempotency keys derive from it)").required(),
+        describes("name", Text, "display name"),
+        describes("description", Text, "free text"),
+        decides("trigger", TRIGGER, "the event that runs it").required(),
+        decides("schedule", Text, "the cron schedule of a `scheduled` recipe, in the calendar's time zone"),
+        decides("conditions", CONDITION, "the recipe applies only when these hold"),
+        decides("actions", List(&RecipeAction), "what it does").required(),
+        describes("metadata", METADATA, "free display data"),
+        decides("requires_approval", Bool, "the host asks for approval before performing the actions; default false"),
     ],
+};
+
+const TRIGGER: Shape = Words(crate::definitions::Trigger::spellings);
+
+/// The recipe actions whose keys are closed, by `type`: the decoder checks an action against its
+/// type's structure; any other type is the host's, its parameters handed over as written.
+pub static RECIPE_ACTIONS: [(&str, &Structure); 8] = [
+    ("modify_approval_chain", &ACTION_MODIFY_APPROVAL_CHAIN),
+    ("escalate_approval", &ACTION_ESCALATE_APPROVAL),
+    ("request_approval", &ACTION_REQUEST_APPROVAL),
+    ("add_label", &ACTION_ADD_LABEL),
+    ("set_priority", &ACTION_SET_PRIORITY),
+    ("set_field", &ACTION_SET_FIELD),
+    ("assign", &ACTION_ASSIGN),
+    ("transition", &ACTION_TRANSITION),
+];
+
+/// Any recipe action: its `type`; the parameters of host types are the host's.
+pub static RECIPE_ACTION: Structure = Structure {
+    what: "an action",
+    closed: false,
+    keys: &[decides("type", Text, "the action type (`notify`, `modify_approval_chain`, `transition`, …)").required()],
 };
 
 /// Recipe actions the engine applies or that change a case or an approval: closed per type.
@@ -400,9 +577,20 @@ pub static ACTION_MODIFY_APPROVAL_CHAIN: Structure = Structure {
     what: "a `modify_approval_chain` action",
     closed: true,
     keys: &[
-        decides("type", "the action type"),
-        decides("changes", "skip_levels, reduce_timeout, add_approvers"),
-        describes("reason", "free text"),
+        decides("type", Text, "the action type").required(),
+        decides("changes", List(&Map(&CHAIN_CHANGE)), "skip_levels, reduce_timeout, add_approvers").required(),
+        describes("reason", Text, "free text"),
+    ],
+};
+
+/// One item of `changes:`; a mapping may hold several changes, applied in the order written.
+pub static CHAIN_CHANGE: Structure = Structure {
+    what: "a chain change",
+    closed: true,
+    keys: &[
+        decides("skip_levels", List(&Positive), "level numbers the case no longer needs"),
+        decides("reduce_timeout", Map(&REDUCE_TIMEOUT), "shorter timeouts: `all_levels`, or `level`/`levels` with `timeout`"),
+        decides("add_approvers", Map(&ADD_APPROVERS), "more approvers for one level"),
     ],
 };
 
@@ -410,9 +598,9 @@ pub static ACTION_ESCALATE_APPROVAL: Structure = Structure {
     what: "an `escalate_approval` action",
     closed: true,
     keys: &[
-        decides("type", "the action type"),
-        decides("add_approvers", "assignments eligible from the instant it fires"),
-        describes("reason", "free text"),
+        decides("type", Text, "the action type").required(),
+        decides("add_approvers", ASSIGNMENTS, "assignments eligible from the instant it fires").required(),
+        describes("reason", Text, "free text"),
     ],
 };
 
@@ -420,50 +608,51 @@ pub static ACTION_REQUEST_APPROVAL: Structure = Structure {
     what: "a `request_approval` action",
     closed: true,
     keys: &[
-        decides("type", "the action type"),
-        decides("assignment", "who must approve (`type`, `identifier`)"),
-        decides("role", "who must approve: a role (short for `assignment: {type: role, identifier}`)"),
-        decides("timeout", "how long the approver has"),
-        describes("urgency", "free text"),
-        describes("reason", "free text"),
-        describes("message", "free text"),
+        decides("type", Text, "the action type").required(),
+        decides("assignment", Map(&ASSIGNMENT), "who must approve (`type`, `identifier`)").one_of(),
+        decides("role", Text, "who must approve: a role (short for `assignment: {type: role, identifier}`)").one_of(),
+        decides("timeout", DURATION, "how long the approver has"),
+        describes("urgency", Text, "free text"),
+        describes("reason", Text, "free text"),
+        describes("message", Text, "free text"),
     ],
 };
 
 pub static ACTION_ADD_LABEL: Structure = Structure {
     what: "an `add_label` action",
     closed: true,
-    keys: &[decides("type", "the action type"), decides("label", "the label to add")],
+    keys: &[decides("type", Text, "the action type").required(), decides("label", Text, "the label to add").required()],
 };
 
 pub static ACTION_SET_PRIORITY: Structure = Structure {
     what: "a `set_priority` action",
     closed: true,
-    keys: &[decides("type", "the action type"), decides("value", "the new priority"), describes("reason", "free text")],
+    keys: &[
+        decides("type", Text, "the action type").required(),
+        decides("value", Text, "the new priority").required(),
+        describes("reason", Text, "free text"),
+    ],
 };
 
 pub static ACTION_ASSIGN: Structure = Structure {
     what: "an `assign` action",
     closed: true,
     keys: &[
-        decides("type", "the action type"),
-        decides("to", "who becomes the assignee (a user, or a host placeholder such as `current_assignee`)"),
-        decides("fallback", "who, when `to` resolves to nobody"),
-        decides("field", "the field to assign instead of `assignee`"),
+        decides("type", Text, "the action type").required(),
+        decides("to", Text, "who becomes the assignee (a user, or a host placeholder such as `current_assignee`)"),
+        decides("fallback", Text, "who, when `to` resolves to nobody"),
+        decides("field", Text, "the field to assign instead of `assignee`"),
     ],
 };
 
 pub static ACTION_SET_FIELD: Structure = Structure {
     what: "a `set_field` action",
     closed: true,
-    keys: &[decides("type", "the action type"), decides("field", "the field to set"), decides("value", "its new value")],
-};
-
-/// `- action: set_field` in hooks and state actions.
-pub static HOST_SET_FIELD: Structure = Structure {
-    what: "a `set_field` action",
-    closed: true,
-    keys: &[decides("action", "the action's name"), decides("field", "the field to set"), decides("value", "its new value")],
+    keys: &[
+        decides("type", Text, "the action type").required(),
+        decides("field", Text, "the field to set (`status` moves the case, guarded like any transition)").required(),
+        decides("value", Any, "its new value"),
+    ],
 };
 
 /// Why an action that would move a case is refused, wherever it is written.
@@ -472,27 +661,30 @@ pub const MOVES_A_CASE: &str = "actions that move a case (`transition`, `set_fie
 pub static ACTION_TRANSITION: Structure = Structure {
     what: "a `transition` action",
     closed: true,
-    keys: &[decides("type", "the action type"), decides("to", "the state the case moves to (guarded like any transition)")],
+    keys: &[
+        decides("type", Text, "the action type").required(),
+        decides("to", Text, "the state the case moves to (guarded like any transition)").required(),
+    ],
 };
 
 pub static AUTOMATIONS_FILE: Structure = Structure {
     what: "an automations file",
     closed: true,
-    keys: &[describes("model_version", "the definitions format version; `1.0`"), decides("automations", "the list of automations")],
+    keys: &[MODEL_VERSION, decides("automations", List(&Map(&AUTOMATION)), "the list of automations").required()],
 };
 
 pub static AUTOMATION: Structure = Structure {
     what: "an automation",
     closed: true,
     keys: &[
-        decides("id", "the automation id (idempotency keys derive from it)"),
-        describes("name", "display name"),
-        describes("description", "free text"),
-        describes("version", "the author's version"),
-        decides("enabled", "false: loaded, never run; default true"),
-        decides("trigger", "`event`, `conditions`, and `cron` for the `schedule` event"),
-        decides("query", "which cases it acts on: `case_types`, `status`, `last_updated_before`"),
-        decides("actions", "what it does"),
+        decides("id", Text, "the automation id (idempotency keys derive from it)").required(),
+        describes("name", Text, "display name"),
+        describes("description", Text, "free text"),
+        describes("version", Text, "the author's version"),
+        decides("enabled", Bool, "false: loaded, never run; default true"),
+        decides("trigger", Map(&AUTOMATION_TRIGGER), "`event`, `conditions`, and `cron` for the `schedule` event").required(),
+        decides("query", Map(&AUTOMATION_QUERY), "which cases it acts on: `case_types`, `status`, `last_updated_before`"),
+        decides("actions", List(&RecipeAction), "what it does").required(),
     ],
 };
 
@@ -500,9 +692,9 @@ pub static AUTOMATION_TRIGGER: Structure = Structure {
     what: "an automation trigger",
     closed: true,
     keys: &[
-        decides("event", "the event that runs it (`case.updated`, `sla.warning`, `schedule`, …)"),
-        decides("conditions", "the automation runs only when these hold (a bare list means all)"),
-        decides("cron", "the schedule of the `schedule` event, in the calendar's time zone"),
+        decides("event", TRIGGER, "the event that runs it (`case.updated`, `sla.warning`, `schedule`, …)").required(),
+        decides("conditions", CONDITION, "the automation runs only when these hold (a bare list means all)"),
+        decides("cron", Text, "the schedule of the `schedule` event, in the calendar's time zone"),
     ],
 };
 
@@ -510,11 +702,11 @@ pub static AUTOMATION_QUERY: Structure = Structure {
     what: "an automation query",
     closed: true,
     keys: &[
-        decides("case_types", "case types it acts on"),
-        decides("issue_types", "alias of `case_types`"),
-        decides("status", "states it acts on"),
-        decides("statuses", "alias of `status`"),
-        decides("last_updated_before", "only cases not updated for this long (`7d`)"),
+        decides("case_types", ONE_OR_MANY, "case types it acts on"),
+        decides("issue_types", ONE_OR_MANY, "alias of `case_types`"),
+        decides("status", ONE_OR_MANY, "states it acts on"),
+        decides("statuses", ONE_OR_MANY, "alias of `status`"),
+        decides("last_updated_before", DURATION, "only cases not updated for this long (`7d`)"),
     ],
 };
 
@@ -522,17 +714,21 @@ pub static REDUCE_TIMEOUT: Structure = Structure {
     what: "reduce_timeout",
     closed: true,
     keys: &[
-        decides("all_levels", "the cap on every level's timeout"),
-        decides("level", "one level"),
-        decides("levels", "several levels"),
-        decides("timeout", "the cap on the selected levels' timeouts"),
+        decides("all_levels", DURATION, "the cap on every level's timeout"),
+        decides("level", Positive, "one level"),
+        decides("levels", List(&Positive), "several levels"),
+        decides("timeout", DURATION, "the cap on the selected levels' timeouts"),
     ],
 };
 
 pub static ADD_APPROVERS: Structure = Structure {
     what: "add_approvers",
     closed: true,
-    keys: &[decides("level", "the level that gains approvers"), decides("assignment", "one assignment"), decides("assignments", "several")],
+    keys: &[
+        decides("level", Positive, "the level that gains approvers").required(),
+        decides("assignment", Map(&ASSIGNMENT), "one assignment").one_of(),
+        decides("assignments", ASSIGNMENTS, "several").one_of(),
+    ],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -542,9 +738,9 @@ pub static CASE_TYPES_FILE: Structure = Structure {
     what: "a case types file",
     closed: true,
     keys: &[
-        describes("model_version", "the definitions format version; `1.0`"),
-        decides("case_types", "the list of case types"),
-        decides("issue_types", "alias of `case_types`"),
+        MODEL_VERSION,
+        decides("case_types", List(&Map(&CASE_TYPE)), "the list of case types").one_of(),
+        decides("issue_types", List(&Map(&CASE_TYPE)), "alias of `case_types`").one_of(),
     ],
 };
 
@@ -552,9 +748,9 @@ pub static WORKSPACE_FILE: Structure = Structure {
     what: "a workspace file",
     closed: false,
     keys: &[
-        decides("workspace", "the workspace settings"),
-        decides("project", "alias of `workspace`"),
-        decides("calendar", "working days, hours, time zone and holidays for business time"),
+        decides("workspace", Map(&WORKSPACE), "the workspace settings").one_of(),
+        decides("project", Map(&WORKSPACE), "alias of `workspace`").one_of(),
+        decides("calendar", Map(&CALENDAR), "working days, hours, time zone and holidays for business time"),
     ],
 };
 
@@ -562,9 +758,9 @@ pub static CASE_TYPE: Structure = Structure {
     what: "a case type",
     closed: false,
     keys: &[
-        decides("key", "the case type key requests name"),
-        decides("fields", "custom field definitions requests are checked against"),
-        decides("workflow", "the workflow cases of this type follow"),
+        decides("key", Text, "the case type key requests name").required(),
+        decides("fields", List(&Map(&FIELD_DEF)), "custom field definitions requests are checked against"),
+        decides("workflow", Text, "the workflow cases of this type follow"),
     ],
 };
 
@@ -572,11 +768,11 @@ pub static FIELD_DEF: Structure = Structure {
     what: "a field definition",
     closed: false,
     keys: &[
-        decides("key", "the custom field key"),
-        decides("type", "text, number, select, multiselect, …"),
-        decides("options", "the allowed values of a select / multiselect"),
-        decides("required", "informational: the host's forms require it; default false"),
-        decides("readonly", "informational; default false"),
+        decides("key", Text, "the custom field key").required(),
+        decides("type", Words(|| names(&crate::definitions::FieldKind::ALL)), "text, number, select, multiselect, …").required(),
+        decides("options", TEXTS, "the allowed values of a select / multiselect"),
+        decides("required", Bool, "informational: the host's forms require it; default false"),
+        decides("readonly", Bool, "informational; default false"),
     ],
 };
 
@@ -584,9 +780,9 @@ pub static WORKSPACE: Structure = Structure {
     what: "the workspace",
     closed: false,
     keys: &[
-        decides("calendar", "working days, hours, time zone and holidays for business time"),
-        decides("team", "declared roles (`roles`)"),
-        describes("seed_data", "sample cases (`cases`)"),
+        decides("calendar", Map(&CALENDAR), "working days, hours, time zone and holidays for business time"),
+        decides("team", Any, "declared roles (`roles`: names, or mappings with `name`)"),
+        describes("seed_data", Any, "sample cases (`cases`)"),
     ],
 };
 
@@ -594,21 +790,24 @@ pub static WORKSPACE: Structure = Structure {
 pub static BOARD_FILE: Structure = Structure {
     what: "a board file",
     closed: false,
-    keys: &[decides("board", "the board's id and workflow"), decides("columns", "the columns, with their states and WIP limits")],
+    keys: &[
+        decides("board", Map(&BOARD_HEADER), "the board's id and workflow").required(),
+        decides("columns", List(&Map(&BOARD_COLUMN)), "the columns, with their states and WIP limits"),
+    ],
 };
 
 pub static BOARD_HEADER: Structure = Structure {
     what: "a board",
     closed: false,
-    keys: &[decides("id", "the board id"), decides("workflow", "the workflow whose cases it shows")],
+    keys: &[decides("id", Text, "the board id").required(), decides("workflow", Text, "the workflow whose cases it shows")],
 };
 
 pub static BOARD_COLUMN: Structure = Structure {
     what: "a board column",
     closed: false,
     keys: &[
-        decides("states", "the states the column shows"),
-        decides("wip_limit", "at most this many cases in the column's states: Kiket's boards warn at it, they do not block"),
+        decides("states", TEXTS, "the states the column shows"),
+        decides("wip_limit", Positive, "at most this many cases in the column's states: Kiket's boards warn at it, they do not block"),
     ],
 };
 
@@ -616,10 +815,57 @@ pub static CALENDAR: Structure = Structure {
     what: "a calendar",
     closed: true,
     keys: &[
-        decides("timezone", "IANA time zone; default UTC"),
-        decides("working_days", "default mon–fri"),
-        decides("hours", "`HH:MM-HH:MM`; default 09:00-17:00"),
-        decides("holidays", "dates (`YYYY-MM-DD`) that are not working days"),
+        decides("timezone", Text, "IANA time zone; default UTC"),
+        decides("working_days", TEXTS, "default mon–fri"),
+        decides("hours", Pattern("^[0-9]{1,2}:[0-9]{2} *- *[0-9]{1,2}:[0-9]{2}$"), "`HH:MM-HH:MM`; default 09:00-17:00"),
+        decides("holidays", List(&Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")), "dates (`YYYY-MM-DD`) that are not working days"),
+    ],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Dashboards: computed by `analyze`, deciding nothing a transition or an approval depends on, so
+// open, and their keys descriptive (an unknown key is kept; the decoder warns where it reads).
+
+pub static DASHBOARD_FILE: Structure = Structure {
+    what: "a dashboard file",
+    closed: false,
+    keys: &[MODEL_VERSION, describes("dashboard", Map(&DASHBOARD), "the dashboard").required()],
+};
+
+pub static DASHBOARD: Structure = Structure {
+    what: "a dashboard",
+    closed: false,
+    keys: &[
+        describes("id", Text, "the dashboard id workflows' `analytics.dashboards` refer to").required(),
+        describes("name", Text, "display name; default: the id"),
+        describes("widgets", List(&Map(&WIDGET)), "what it shows"),
+        describes("alerts", List(&Any), "alerts on its metrics (a mapping `condition`) or warehouse alerts (a text `condition`)"),
+    ],
+};
+
+pub static WIDGET: Structure = Structure {
+    what: "a widget",
+    closed: false,
+    keys: &[
+        describes("id", Text, "the widget id alerts refer to").required(),
+        describes("type", Text, "how it is drawn (`metric`, `gauge`, `histogram`, `table`, …)").required(),
+        describes("title", Text, "display name"),
+        describes("query", Any, "what it computes, or a warehouse model's name"),
+        describes("thresholds", Any, "colour bands (`[{value, color}]`)"),
+        describes("fields", TEXTS, "the columns of a table"),
+    ],
+};
+
+/// An alert's `condition` mapping: the keys the decoder reads; any other is warned about.
+pub static ALERT_CONDITION: Structure = Structure {
+    what: "an alert condition",
+    closed: false,
+    keys: &[
+        describes("metric", Text, "a widget id of the dashboard, or a workflow metric"),
+        describes("filter", Any, "which releases count (`status: production`)"),
+        describes("field", Text, "a field the engine computes (`pending_duration_hours`)"),
+        describes("operator", Text, "how to compare (`>`, `gte`, …)"),
+        describes("value", Number, "the threshold"),
     ],
 };
 
@@ -634,8 +880,8 @@ mod tests {
         assert_eq!(RECIPE.nearest("conditios").map(|k| k.name), Some("conditions"));
         assert_eq!(TRANSITION_METADATA.nearest("requires_feilds").map(|k| k.name), Some("requires_fields"));
         assert_eq!(LEVEL.nearest("Required").map(|k| k.name), Some("required"));
-        assert_eq!(TRANSITION_METADATA.nearest("label"), None, "descriptive keys of open structures are not near misses");
-        assert_eq!(LEVEL.nearest("owner"), None);
+        assert!(TRANSITION_METADATA.nearest("label").is_none(), "descriptive keys of open structures are not near misses");
+        assert!(LEVEL.nearest("owner").is_none());
     }
 
     #[test]

@@ -79,3 +79,30 @@ pub fn load_err(files: &[PackFile]) -> DefinitionsError {
         Err(e) => e,
     }
 }
+
+/// The editor schemas (`release-policy schema`), compiled by a real JSON Schema validator.
+#[cfg(not(target_arch = "wasm32"))]
+pub struct Schemas(Vec<(String, jsonschema::Validator)>);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Schemas {
+    pub fn new() -> Schemas {
+        let compiled = release_policy::authoring::schema::schemas()
+            .into_iter()
+            .map(|(kind, schema)| {
+                let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("the {kind} schema does not compile: {e}"));
+                (kind, validator)
+            })
+            .collect();
+        Schemas(compiled)
+    }
+
+    /// What the schema of the file's kind finds wrong with it (`None`: a file no schema covers).
+    pub fn errors(&self, file: &PackFile) -> Option<Vec<String>> {
+        let kind = release_policy::definitions::schema_kind(&file.path)?;
+        let (_, validator) = self.0.iter().find(|(k, _)| k == kind).unwrap_or_else(|| panic!("no schema for the kind `{kind}`"));
+        let tree = release_policy::definitions::yaml::parse(&file.text).ok()?;
+        let instance = tree.to_json();
+        Some(validator.iter_errors(&instance).map(|e| format!("{}: {e}", e.instance_path())).collect())
+    }
+}

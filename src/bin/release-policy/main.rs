@@ -38,6 +38,8 @@ COMMANDS:
                                What changing the pack (OLD_DIR → --definitions, default the built-in
                                pack) does to each request: JSON Lines (--jsonl, .jsonl), a JSON array,
                                or { now, releases: [...], directory?, calendar? }; --format text for people
+    schema [--out DIR]         The editor schemas (JSON Schema 2020-12) of every pack file kind: one JSON
+                               object { kind: schema }, or DIR/<kind>.schema.json each
     compile [PACK_DIR]         Write a plugin module with the pack (default: the built-in pack) already
                                loaded in its memory as handle 0 (SPEC §11); a pack with errors: exit 2
                                with validate's report, and no file
@@ -58,6 +60,7 @@ OPTIONS:
     --jsonl                    analyze: the input is JSON Lines (also implied by a .jsonl/.ndjson file)
     --skip-invalid             analyze: skip malformed releases (counted and listed) instead of failing
     -o, --output FILE          compile: the module to write (default policy.wasm)
+    --out DIR                  schema: write DIR/<kind>.schema.json instead of printing
     --format text|json         test: the report for people (default) or as JSON; diff: JSON (default) or text
     --base DIR                 diff: the pack before the change
     --coverage                 test: also what the tests exercised (levels required and skipped, condition
@@ -162,7 +165,7 @@ fn parse(args: &[String]) -> Result<Option<Command<'_>>, Failure> {
             "--skip-invalid" => skip_invalid = true,
             "--now" => now = Some(iter.next().ok_or_else(|| Failure::usage("`--now` needs an RFC 3339 instant"))?),
             "--compact" => compact = true,
-            "-o" | "--output" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
+            "-o" | "--output" | "--out" => output = Some(iter.next().ok_or_else(|| Failure::usage(format!("`{arg}` needs a file")))?),
             "--no-load" => no_load = true,
             "--coverage" => coverage = true,
             "--base" => base = Some(iter.next().ok_or_else(|| Failure::usage("`--base` needs a directory"))?),
@@ -255,6 +258,10 @@ fn run(args: &[String]) -> Result<u8, Failure> {
                     diff::run(&before, &after, std::io::BufReader::with_capacity(1 << 16, f), jsonl, cmd.text_format, cmd.compact)
                 }
             }
+        }
+        "schema" => {
+            at_most_one(&cmd)?.map_or(Ok(()), |extra| Err(Failure::usage(format!("unexpected argument `{extra}`"))))?;
+            schema(cmd.output.map(Path::new), cmd.compact).map(|()| 0)
         }
         "compile" => {
             let dir = at_most_one(&cmd)?.or(cmd.definitions.map(str::to_owned));
@@ -381,10 +388,52 @@ fn load_policy(dir: Option<&str>, options: &LoadOptions) -> Result<Policy, Failu
 
 /// Writes the built-in pack, with its policy tests, under `dir/.kiket/`, refusing to overwrite
 /// unless `force`.
+/// `schemas/<kind>.schema.json` for every kind, as `install` and `schema --out` write them.
+#[cfg(not(target_arch = "wasm32"))]
+fn schema_files() -> Vec<PackFile> {
+    release_policy::authoring::schema::schemas()
+        .into_iter()
+        .map(|(kind, schema)| PackFile::new(format!("schemas/{kind}.schema.json"), pretty(&schema) + "\n"))
+        .collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn schema_files() -> Vec<PackFile> {
+    Vec::new()
+}
+
+/// `schema`: every kind's schema on standard output, or written into `out`.
+fn schema(out: Option<&Path>, compact: bool) -> Result<(), Failure> {
+    let Some(dir) = out else {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let all = serde_json::Value::Object(release_policy::authoring::schema::schemas());
+            println!("{}", if compact { all.to_string() } else { pretty(&all) });
+        }
+        #[cfg(target_arch = "wasm32")]
+        let _ = compact;
+        return Ok(());
+    };
+    let mut written = Vec::new();
+    for file in schema_files() {
+        let path = dir.join(file.path.trim_start_matches("schemas/"));
+        std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &file.text)).map_err(|e| Failure {
+            body: Box::new(ErrorBody::new(ErrorKind::Internal, format!("cannot write {}: {e}", path.display()))),
+            code: 1,
+            warnings: None,
+        })?;
+        written.push(path.display().to_string());
+    }
+    println!("{}", pretty(&serde_json::json!({ "written": written })));
+    Ok(())
+}
+
 fn install(dir: &str, force: bool) -> Result<(), Failure> {
     let root = PathBuf::from(dir).join(".kiket");
     let mut files = builtin_files();
     files.extend(release_policy::authoring::test::BUILTIN_TESTS.iter().map(|(path, text)| PackFile::new(*path, *text)));
+    // The editor schemas beside the pack, where the README's editor set-up points.
+    files.extend(schema_files());
     if !force {
         let existing: Vec<String> =
             files.iter().map(|f| root.join(&f.path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();

@@ -158,17 +158,7 @@ pub(super) fn escalation_step(node: &Node, cx: &mut Cx) -> Option<EscalationStep
     f.check_keys(cx, &vocabulary::ESCALATION_STEP, &[]);
     let after = f.req(cx, "after", "when the step fires, e.g. `4h`", duration);
     let action = f.req(cx, "action", "reminder, escalate, notify_executive or auto_approve", |n, cx| {
-        one_of(
-            n,
-            cx,
-            "escalation action",
-            &[
-                ("reminder", LadderAction::Reminder),
-                ("escalate", LadderAction::Escalate),
-                ("notify_executive", LadderAction::NotifyExecutive),
-                ("auto_approve", LadderAction::AutoApprove),
-            ],
-        )
+        one_of(n, cx, "escalation action", &LadderAction::ALL)
     });
     let to = f.opt(cx, "to", assignments).unwrap_or_default();
     if matches!(action, Some(LadderAction::Escalate | LadderAction::NotifyExecutive)) && to.is_empty() && !f.has("to") {

@@ -85,7 +85,7 @@ pub(super) fn leaf(node: &Node, cx: &mut Cx) -> Option<Leaf> {
     }
     // Shorthand operator keys (`equals:`) and the combinators are the other words a leaf's
     // mapping may hold; a typo of any of them (`equls:`, `al:`) is named as such.
-    f.check_keys(cx, &vocabulary::CONDITION, LEAF_WORDS);
+    f.check_keys(cx, &vocabulary::CONDITION_LEAF, LEAF_WORDS);
     let field_node = f.req(cx, "field", "the field to test", |n, _| Some(n));
     let field = field_node.and_then(|n| {
         let path = text(n, cx)?;

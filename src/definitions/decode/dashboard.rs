@@ -116,7 +116,7 @@ pub(super) fn alert(node: &Node, cx: &mut Cx, dashboard: &str) -> Option<Alert> 
     let f = fields(node, cx, "an alert")?;
     let id = f.req(cx, "id", "the alert id", text);
     let c = f.req(cx, "condition", "when the alert fires", |n, cx| fields(n, cx, "an alert condition"))?;
-    c.warn_unknown(cx, "an alert condition", &["metric", "filter", "field", "operator", "value"]);
+    c.warn_unknown(cx, &vocabulary::ALERT_CONDITION);
     let metric = c.opt(cx, "metric", text);
     let field = c.opt(cx, "field", text);
     match (&metric, &field, c.get("metric"), c.get("field")) {

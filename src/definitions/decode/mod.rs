@@ -226,13 +226,14 @@ impl<'n> Fields<'n> {
         }
     }
 
-    /// Warns about keys outside `known` where nothing is decided (dashboards), so a typo is seen.
-    fn warn_unknown(&self, cx: &mut Cx, what: &str, known: &[&str]) {
+    /// Warns about keys outside the structure where nothing is decided (dashboards), so a typo is seen.
+    fn warn_unknown(&self, cx: &mut Cx, structure: &Structure) {
         for (key, _) in self.entries {
-            if !known.contains(&key.key_text()) {
+            if structure.key(key.key_text()).is_none() {
+                let known: Vec<_> = structure.names().collect();
                 cx.warn(
                     key.pos,
-                    format!("unknown key `{}` in {what} is ignored; known keys: {}", shorten(key.key_text()), known.join(", ")),
+                    format!("unknown key `{}` in {} is ignored; known keys: {}", shorten(key.key_text()), structure.what, known.join(", ")),
                 );
             }
         }

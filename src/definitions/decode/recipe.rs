@@ -175,26 +175,14 @@ pub(super) fn automation_query(node: &Node, cx: &mut Cx) -> Option<Vec<Condition
 
 pub(super) fn action(node: &Node, cx: &mut Cx) -> Option<Action> {
     let f = fields(node, cx, "an action")?;
+    f.check_keys(cx, &vocabulary::RECIPE_ACTION, &[]);
     let type_node = f.req(cx, "type", "the action type", |n, _| Some(n))?;
     let kind_name = text(type_node, cx)?;
-    let closed = match kind_name.as_str() {
-        "modify_approval_chain" => Some(&vocabulary::ACTION_MODIFY_APPROVAL_CHAIN),
-        "escalate_approval" => Some(&vocabulary::ACTION_ESCALATE_APPROVAL),
-        "request_approval" => Some(&vocabulary::ACTION_REQUEST_APPROVAL),
-        "add_label" => Some(&vocabulary::ACTION_ADD_LABEL),
-        "set_priority" => Some(&vocabulary::ACTION_SET_PRIORITY),
-        "set_field" => Some(&vocabulary::ACTION_SET_FIELD),
-        "assign" => Some(&vocabulary::ACTION_ASSIGN),
-        _ => None,
-    };
-    if let Some(structure) = closed {
+    if let Some((_, structure)) = vocabulary::RECIPE_ACTIONS.iter().find(|(name, _)| *name == kind_name) {
         f.check_keys(cx, structure, &[]);
     }
     let moves_to = match kind_name.as_str() {
-        "transition" => {
-            f.check_keys(cx, &vocabulary::ACTION_TRANSITION, &[]);
-            Some(f.req(cx, "to", "the state to move to", state_name)?)
-        }
+        "transition" => Some(f.req(cx, "to", "the state to move to", state_name)?),
         "set_field" if f.get("field").and_then(Node::scalar) == Some(Scalar::Str("status")) => {
             Some(f.req(cx, "value", "the state to move to", state_name)?)
         }
@@ -297,10 +285,8 @@ pub(super) fn chain_changes(node: &Node, cx: &mut Cx) -> Option<Vec<ChainChange>
             "reduce_timeout" => reduce_timeout(value, cx),
             "add_approvers" => add_approvers(value, cx),
             other => {
-                cx.error(
-                    key.pos,
-                    format!("unknown chain change `{}`; expected skip_levels, reduce_timeout or add_approvers", shorten(other)),
-                );
+                let known: Vec<_> = vocabulary::CHAIN_CHANGE.names().collect();
+                cx.error(key.pos, format!("unknown chain change `{}`; expected one of {}", shorten(other), known.join(", ")));
                 None
             }
         };

@@ -54,14 +54,7 @@ pub(super) fn state(key: &Node, node: &Node, cx: &mut Cx) -> Option<State> {
     let id = key.key_text().to_owned();
     let f = fields(node, cx, &format!("state `{}`", shorten(&id)))?;
     f.check_keys(cx, &vocabulary::STATE, &[]);
-    let kind = f.req(cx, "type", "initial, active, gateway or final", |n, cx| {
-        one_of(
-            n,
-            cx,
-            "state type",
-            &[("initial", StateType::Initial), ("active", StateType::Active), ("gateway", StateType::Gateway), ("final", StateType::Final)],
-        )
-    });
+    let kind = f.req(cx, "type", "initial, active, gateway or final", |n, cx| one_of(n, cx, "state type", &StateType::ALL));
     let label = f.opt(cx, "metadata", |n, cx| fields(n, cx, "state metadata")).and_then(|m| m.opt(cx, "label", text));
     // State actions are the host's, but one that would move the case is refused (see
     // `refuse_moves`), so they are read, not skipped.
@@ -133,7 +126,7 @@ pub(super) fn checklist(node: &Node, cx: &mut Cx) -> Option<Checklist> {
     let f = fields(node, cx, "a checklist")?;
     f.check_keys(cx, &vocabulary::CHECKLIST, &[]);
     let id = f.req(cx, "id", "the checklist id", text);
-    let all_required = f.opt(cx, "required_mode", |n, cx| one_of(n, cx, "required_mode", &[("all", true), ("required", false)]));
+    let all_required = f.opt(cx, "required_mode", |n, cx| one_of(n, cx, "required_mode", &vocabulary::REQUIRED_MODES));
     let items = f.req(cx, "items", "the items to tick", |n, cx| list(n, cx, checklist_item)).unwrap_or_default();
     if let Some(list_node) = f.get("items") {
         for (i, item) in items.iter().enumerate() {
@@ -152,7 +145,7 @@ pub(super) fn checklist_item(node: &Node, cx: &mut Cx) -> Option<ChecklistItem> 
     let f = fields(node, cx, "a checklist item")?;
     f.check_keys(cx, &vocabulary::CHECKLIST_ITEM, &[]);
     let id = f.req(cx, "id", "the item id", text);
-    let auto = f.opt(cx, "check_type", |n, cx| one_of(n, cx, "check_type", &[("manual", false), ("auto", true)])).unwrap_or(false);
+    let auto = f.opt(cx, "check_type", |n, cx| one_of(n, cx, "check_type", &vocabulary::CHECK_TYPES)).unwrap_or(false);
     let condition = f.opt(cx, "condition", |n, cx| condition(n, cx, 1));
     match (auto, &condition, f.get("condition")) {
         (true, None, None) => cx.error(f.key_pos("check_type"), "an `auto` item needs the `condition` that marks it done"),
@@ -228,6 +221,7 @@ pub(super) fn sla_fields(f: &Fields, cx: &mut Cx) -> Sla {
 /// `- action: notify …` (hooks, automations, SLA actions).
 pub(super) fn host_action(node: &Node, cx: &mut Cx) -> Option<HostAction> {
     let f = fields(node, cx, "an action")?;
+    f.check_keys(cx, &vocabulary::HOST_ACTION, &[]);
     let action = f.req(cx, "action", "the action's name", text)?;
     if action == "set_field" {
         f.check_keys(cx, &vocabulary::HOST_SET_FIELD, &[]);
@@ -329,9 +323,7 @@ pub(super) fn approval_requirement(node: &Node, cx: &mut Cx) -> Option<ApprovalR
 pub(crate) fn assignment(node: &Node, cx: &mut Cx) -> Option<Assignment> {
     let f = fields(node, cx, "an assignment (`type` and `identifier`)")?;
     f.check_keys(cx, &vocabulary::ASSIGNMENT, &[]);
-    let kind = f.req(cx, "type", "role or user", |n, cx| {
-        one_of(n, cx, "assignment type", &[("role", AssignmentKind::Role), ("user", AssignmentKind::User)])
-    });
+    let kind = f.req(cx, "type", "role or user", |n, cx| one_of(n, cx, "assignment type", &AssignmentKind::ALL));
     let identifier = f.req(cx, "identifier", "the role or user name", text)?;
     let kind = kind?;
     if kind == AssignmentKind::Role {
