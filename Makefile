@@ -8,6 +8,8 @@ WASM_OUT := target/$(WASM_TARGET)/$(WASM_PROFILE)/release_policy.wasm
 # The npm package's module: its own profile (Cargo.toml), tuned for speed within its size budget.
 JS_PROFILE := wasm-js
 JS_OUT := target/$(WASM_TARGET)/$(JS_PROFILE)/release_policy.wasm
+# The package's authoring module (policy tests, change impact, editor schemas), in its own profile folder.
+AUTHORING_OUT := target/$(WASM_TARGET)/wasm-js-authoring/release_policy.wasm
 PLUGIN := pkg/release-policy-plugin.wasm
 # The plain plugin module (no pack in it) that `release-policy compile` snapshots: native builds of
 # the CLI embed it (build.rs), so every cargo command here sees the same value.
@@ -151,10 +153,17 @@ pkg-js: wasm-target wasm-bindgen-cli
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)
 	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/web $(JS_OUT)
 	echo '{"type": "commonjs"}' > pkg/node/package.json
+	@echo "building the authoring module (kiket-release-policy/authoring): the bindings with policy tests, diff and schemas"
+	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm-js-authoring --features authoring
+	rm -rf pkg/authoring
+	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/authoring/node $(AUTHORING_OUT)
+	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/authoring/web $(AUTHORING_OUT)
+	echo '{"type": "commonjs"}' > pkg/authoring/node/package.json
 	rm -rf pkg/types/gen
 	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --features ts export_bindings >/dev/null
 	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
 	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
+	@echo "pkg/authoring/web/release_policy_bg.wasm: $$(stat -c%s pkg/authoring/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/authoring/web/release_policy_bg.wasm | wc -c) gzipped"
 
 ## wasm-bindgen-cli, pinned to the wasm-bindgen version in Cargo.lock (installed once)
 wasm-bindgen-cli:

@@ -204,3 +204,43 @@ impl JsPolicy {
         parsed(&answer)
     }
 }
+
+/// The authoring module's additions (`kiket-release-policy/authoring`, SPEC §12): policy tests,
+/// change impact and the editor schemas. Each is one call into `authoring`.
+#[cfg(feature = "authoring")]
+#[wasm_bindgen(js_class = Policy)]
+impl JsPolicy {
+    /// Runs policy tests against this pack: `files` is `{ "tests/x.yaml": "<yaml or json text>" }`,
+    /// `options.coverage` adds what the tests exercised. Throws a `PolicyError` (`kind:
+    /// "definitions"`, `file`, `line`) for a malformed test file.
+    pub fn test(&self, files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let mut tests = Vec::new();
+        for file in pack_files(&files)? {
+            let read = crate::authoring::test::read(&file)
+                .map_err(|d| thrown(&crate::error::DefinitionsError { errors: vec![d], warnings: Vec::new() }.to_error_body()))?;
+            tests.extend(read);
+        }
+        let coverage = js_sys::Reflect::get(&options, &JsValue::from_str("coverage")).is_ok_and(|v| v.is_truthy());
+        let report = crate::authoring::test::run(&self.inner, &tests, coverage);
+        parsed(&crate::json::to_string(&report).unwrap_or_default())
+    }
+
+    /// What changing the pack from `before` to `after` does to each request: `requests` is an
+    /// array of requests, the object form `{ now, releases, directory?, calendar? }`, or its JSON
+    /// text. Throws a `PolicyError` when the input is not JSON.
+    pub fn diff(before: &JsPolicy, after: &JsPolicy, requests: JsValue) -> Result<JsValue, JsValue> {
+        let texts =
+            crate::authoring::diff::requests_of(&json_text(&requests)?).map_err(|m| thrown(&ErrorBody::new(ErrorKind::Request, m)))?;
+        let mut report = crate::authoring::diff::DiffReport::default();
+        for request in &texts {
+            report.add(&before.inner, &after.inner, request);
+        }
+        report.finish();
+        parsed(&crate::json::to_string(&report).unwrap_or_default())
+    }
+
+    /// The editor schemas, `{ kind: JSON Schema }`, as `release-policy schema` prints them.
+    pub fn schema() -> Result<JsValue, JsValue> {
+        parsed(&serde_json::Value::Object(crate::authoring::schema::schemas()).to_string())
+    }
+}

@@ -57,7 +57,7 @@ export type PolicyError = Error & ErrorBody;
 
 /** A loaded policy: load it once, evaluate many requests. */
 export declare class Policy {
-  private constructor();
+  protected constructor();
   /** Releases the policy's memory in the WebAssembly module. */
   free(): void;
   /** The pack compiled into the module (parsed once, shared). */

@@ -13,6 +13,7 @@ use crate::definitions::{ActionKind, ChainChange, Pack, Workflow};
 
 /// Everything the tests could exercise, each marked with whether they did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Coverage {
     /// Outcomes exercised, of `total`.
     pub covered: usize,
@@ -29,6 +30,7 @@ pub struct Coverage {
 /// A chain level: seen required, seen skipped. A level nothing can skip (no conditions, no
 /// recipe's `skip_levels` names it) has no skipped outcome to cover (`skipped: null`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct LevelCoverage {
     pub workflow: String,
     pub level: u32,
@@ -40,6 +42,7 @@ pub struct LevelCoverage {
 /// A condition leaf where it stands (`level 3`, `recipe hotfix_fast_track`, `transition a → b`):
 /// seen true, seen false.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct LeafCoverage {
     pub workflow: String,
     #[serde(rename = "where")]
@@ -54,6 +57,7 @@ pub struct LeafCoverage {
 
 /// A recipe: seen matched.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RecipeCoverage {
     pub workflow: String,
     pub key: String,
@@ -62,6 +66,7 @@ pub struct RecipeCoverage {
 
 /// A ladder step of a level: seen fired. `step` counts from 0, as answers' `escalation` does.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct StepCoverage {
     pub workflow: String,
     pub level: u32,
@@ -72,6 +77,7 @@ pub struct StepCoverage {
 
 /// A declared transition: seen allowed, seen blocked (in evaluate's rows or a guard's answer).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TransitionCoverage {
     pub workflow: String,
     pub from: String,

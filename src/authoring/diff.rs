@@ -12,13 +12,16 @@ use crate::{Policy, RequestLimits};
 
 /// One difference between the answers under the old pack and the new one.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Change {
     /// `level_required`, `approvers`, `activation`, `deadline`, `next_escalation`, `chain_state`,
     /// `transition`, `sla`, or `error` (the request is refused under one pack only).
     pub what: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub level: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub to: Option<String>,
     pub before: Value,
     pub after: Value,
@@ -26,6 +29,7 @@ pub struct Change {
 
 /// The changes of one request.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Changed {
     pub release_id: String,
     pub changes: Vec<Change>,
@@ -33,21 +37,26 @@ pub struct Changed {
 
 /// How many releases changed in one way.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SummaryLine {
     pub what: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub level: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub to: Option<String>,
     /// For `level_required` and `transition`: the new value (`true`: now required), so that the two
     /// directions are counted apart.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub after: Option<Value>,
     pub count: usize,
 }
 
 /// The answer of `diff`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct DiffReport {
     pub compared: usize,
     pub changed: Vec<Changed>,
@@ -105,6 +114,36 @@ impl DiffReport {
                 b.after.as_ref().map(Value::to_string),
             ))
         });
+    }
+}
+
+/// The requests of a whole JSON input, as JSON texts: an array of requests, the object form
+/// `{now, releases: [...], directory?, calendar?, wip?}` (each release with the shared parts), or a
+/// stream of request objects. Every adapter reads `diff`'s input through this.
+pub fn requests_of(text: &str) -> Result<Vec<String>, String> {
+    let values: Vec<Value> = serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("the input is not JSON: {e}"))?;
+    match values.as_slice() {
+        [Value::Array(requests)] => Ok(requests.iter().map(Value::to_string).collect()),
+        [Value::Object(form)] if form.contains_key("releases") => {
+            let releases = form["releases"].as_array().ok_or_else(|| "`releases` is a list".to_owned())?;
+            Ok(releases
+                .iter()
+                .map(|release| {
+                    let mut request = serde_json::Map::new();
+                    for key in ["now", "directory", "calendar", "wip"] {
+                        if let Some(v) = form.get(key) {
+                            request.insert(key.to_owned(), v.clone());
+                        }
+                    }
+                    request.insert("release".to_owned(), release.clone());
+                    Value::Object(request).to_string()
+                })
+                .collect())
+        }
+        requests => Ok(requests.iter().map(Value::to_string).collect()),
     }
 }
 

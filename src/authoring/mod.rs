@@ -5,6 +5,6 @@
 
 pub mod coverage;
 pub mod diff;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
 pub mod schema;
 pub mod test;

@@ -40,6 +40,7 @@ pub struct GuardExpectation {
 
 /// How one test went.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TestOutcome {
     pub name: String,
     pub file: String,
@@ -47,11 +48,13 @@ pub struct TestOutcome {
     pub passed: bool,
     /// The first difference, when the test failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub failure: Option<Mismatch>,
 }
 
 /// Where an answer first differs from the expectation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Mismatch {
     /// `evaluate` or `guard`.
     pub answer: &'static str,
@@ -66,12 +69,14 @@ pub struct Mismatch {
 
 /// Every test's outcome, and the counts.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TestReport {
     pub passed: usize,
     pub failed: usize,
     pub tests: Vec<TestOutcome>,
     /// What the tests exercised, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub coverage: Option<Coverage>,
 }
 

@@ -118,14 +118,18 @@ impl std::fmt::Debug for Shape {
     }
 }
 
-/// The text of a meaning where it is shown; the WebAssembly modules carry none (see [`Key::meaning`]).
+/// Whether this build generates editor schemas: natively, and in the npm package's authoring
+/// module; the plugin and the lean npm module carry no meanings and no shapes.
+const SCHEMAS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "authoring"));
+
+/// The text of a meaning where it is shown (see [`Key::meaning`]).
 const fn shown(meaning: &'static str) -> &'static str {
-    if cfg!(target_arch = "wasm32") { "" } else { meaning }
+    if SCHEMAS { meaning } else { "" }
 }
 
-/// A shape where schemas are generated; the WebAssembly modules keep none (see [`Key::shape`]).
+/// A shape where schemas are generated (see [`Key::shape`]).
 const fn shaped(shape: Shape) -> Shape {
-    if cfg!(target_arch = "wasm32") { Shape::Any } else { shape }
+    if SCHEMAS { shape } else { Shape::Any }
 }
 
 const fn decides(name: &'static str, shape: Shape, meaning: &'static str) -> Key {

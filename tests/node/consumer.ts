@@ -41,3 +41,16 @@ void answer.chain?.curent_level;
 const bad: EvaluationRequest["release"]["approvals"] = [{ level: 1, approver: "q", decision: "approved", at: "x" }];
 
 console.log(current, logic, verdict, next, bad, severities, workflowText?.length);
+
+// The authoring module: typed policy tests, change impact and schemas.
+import { Policy as AuthoringPolicy, type TestReport, type DiffReport } from "kiket-release-policy/authoring";
+const author = AuthoringPolicy.builtin();
+const report: TestReport = author.test({ "tests/a.yaml": "name: a\nrequest: {}\nexpect: {}\n" }, { coverage: true });
+const percent: number | undefined = report.coverage?.percent;
+const firstPath: string | undefined = report.tests[0]?.failure?.path;
+const impact: DiffReport = AuthoringPolicy.diff(author, AuthoringPolicy.fromPack(AuthoringPolicy.builtinFiles()), [request]);
+const level: number | undefined = impact.changed[0]?.changes[0]?.level;
+const workflowSchema: Record<string, unknown> = AuthoringPolicy.schema().workflow;
+// @ts-expect-error — `schema()` has no such kind
+void AuthoringPolicy.schema().workflows;
+console.log(percent, firstPath, level, workflowSchema, author.evaluate(request).chain?.state);

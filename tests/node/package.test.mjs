@@ -1,11 +1,12 @@
 // The npm package as a user installs it: `npm install <tarball>`, then a plain import, no init call.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { Policy } from "kiket-release-policy";
-import { root, scenarios, native, plugin } from "./helpers.mjs";
+import { root, scenarios, native, plugin, nativeBin } from "./helpers.mjs";
 
 const sample = readFileSync(path.join(root, "examples/pending-release.json"), "utf8");
 const upstreamDir = process.env.KIKET_UPSTREAM_PACK ?? [path.join(root, "../shared/upstream/kiket-definitions-release-mgmt/.kiket"), "/work/shared/upstream/kiket-definitions-release-mgmt/.kiket"].find((d) => { try { return statSync(d).isDirectory(); } catch { return false; } });
@@ -150,4 +151,63 @@ test("every built-in-pack scenario: JS package, plugin and native answer the sam
       assert.throws(() => policy[s.operation](s.request), (e) => JSON.parse(mine.json).error.message === e.message, s.name);
     }
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The authoring module (`kiket-release-policy/authoring`): policy tests, change impact, schemas.
+
+const authoring = await import("kiket-release-policy/authoring");
+
+function builtinTestFiles() {
+  const dir = path.join(root, "definitions/tests");
+  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort().map((f) => [`tests/${f}`, readFileSync(path.join(dir, f), "utf8")]));
+}
+
+test("authoring: the built-in pack's own tests pass, with the CLI's counts and coverage", () => {
+  const report = authoring.Policy.builtin().test(builtinTestFiles(), { coverage: true });
+  const cli = spawnSync(nativeBin, ["test", "--format", "json", "--coverage"], { encoding: "utf8" });
+  const native = JSON.parse(cli.stdout);
+  assert.equal(report.failed, 0);
+  assert.equal(report.passed, native.passed);
+  assert.deepEqual(report.coverage, native.coverage);
+  assert.ok(report.coverage.percent > 90);
+});
+
+test("authoring: a failing test names its first differing path; a malformed file throws at its line", () => {
+  const policy = authoring.Policy.builtin();
+  const failing = { "tests/x.yaml": `name: wrong\nrequest: ${sample.replace(/\n/g, " ")}\nexpect:\n  chain:\n    current_level: 4\n` };
+  const report = policy.test(failing);
+  assert.equal(report.failed, 1);
+  assert.equal(report.tests[0].failure.path, "chain.current_level");
+  assert.equal(report.tests[0].failure.expected, 4);
+  assert.throws(() => policy.test({ "tests/bad.yaml": "name: x\nrequest: {}\nexpcet: {}\n" }), (e) => e.kind === "definitions" && e.line === 3 && /expect/.test(e.message));
+});
+
+test("authoring: diff answers what the CLI answers, for a list of requests and the object form", () => {
+  const files = authoring.Policy.builtinFiles();
+  files["workflows/release.yaml"] = files["workflows/release.yaml"].replace('- { field: priority, operator: "=", value: critical }', "- { field: priority, operator: in, value: [critical, high] }");
+  const before = authoring.Policy.builtin();
+  const after = authoring.Policy.fromPack(files);
+  const base = JSON.parse(sample);
+  const releases = ["low", "high", "critical"].map((priority, i) => ({ ...base.release, id: `REL-${i}`, priority, labels: [] }));
+  const form = { now: base.now, directory: base.directory, calendar: base.calendar, releases };
+  const fromForm = authoring.Policy.diff(before, after, form);
+  const fromList = authoring.Policy.diff(before, after, releases.map((release) => ({ ...base, release })));
+  assert.deepEqual(fromList, fromForm);
+  assert.deepEqual(fromForm.changed.map((c) => c.release_id), ["REL-1"], "only the high-priority release changes");
+  assert.ok(fromForm.changed[0].changes.some((c) => c.what === "level_required" && c.level === 3 && c.after === true));
+
+  const work = mkdtempSync(path.join(tmpdir(), "diff-"));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+    writeFileSync(path.join(work, file), text);
+  }
+  const cli = spawnSync(nativeBin, ["diff", "--base", path.join(root, "definitions"), "--definitions", work, "-", "--compact"], { input: JSON.stringify(form), encoding: "utf8" });
+  assert.equal(cli.status, 0, cli.stdout);
+  assert.deepEqual(fromForm, JSON.parse(cli.stdout));
+});
+
+test("authoring: schema() is the CLI's editor schemas", () => {
+  const cli = spawnSync(nativeBin, ["schema", "--compact"], { encoding: "utf8" });
+  assert.deepEqual(authoring.Policy.schema(), JSON.parse(cli.stdout));
 });

@@ -5,9 +5,8 @@
 
 use std::io::BufRead;
 
-use release_policy::authoring::diff::{DiffReport, summary_text};
+use release_policy::authoring::diff::{DiffReport, requests_of, summary_text};
 use release_policy::{ErrorBody, ErrorKind, Policy};
-use serde_json::Value;
 
 use crate::Failure;
 
@@ -45,35 +44,6 @@ fn compare(before: &Policy, after: &Policy, requests: &[String]) -> DiffReport {
     report
 }
 
-/// The requests of a whole JSON input: an array of requests, the object form, or a stream of
-/// request objects.
-fn whole(text: &str) -> Result<Vec<String>, Failure> {
-    let values: Vec<Value> = serde_json::Deserializer::from_str(text)
-        .into_iter::<Value>()
-        .collect::<Result<_, _>>()
-        .map_err(|e| bad(format!("the input is not JSON: {e}")))?;
-    match values.as_slice() {
-        [Value::Array(requests)] => Ok(requests.iter().map(Value::to_string).collect()),
-        [Value::Object(form)] if form.contains_key("releases") => {
-            let releases = form["releases"].as_array().ok_or_else(|| bad("`releases` is a list".to_owned()))?;
-            Ok(releases
-                .iter()
-                .map(|release| {
-                    let mut request = serde_json::Map::new();
-                    for key in ["now", "directory", "calendar", "wip"] {
-                        if let Some(v) = form.get(key) {
-                            request.insert(key.to_owned(), v.clone());
-                        }
-                    }
-                    request.insert("release".to_owned(), release.clone());
-                    Value::Object(request).to_string()
-                })
-                .collect())
-        }
-        requests => Ok(requests.iter().map(Value::to_string).collect()),
-    }
-}
-
 /// Runs `diff` over `input`; prints the report (JSON, or text: the summary first).
 pub fn run(before: &Policy, after: &Policy, input: impl BufRead, jsonl: bool, text: bool, compact: bool) -> Result<u8, Failure> {
     let mut report = DiffReport::default();
@@ -94,7 +64,7 @@ pub fn run(before: &Policy, after: &Policy, input: impl BufRead, jsonl: bool, te
         let mut all = String::new();
         let mut input = input;
         std::io::Read::read_to_string(&mut input, &mut all).map_err(|e| bad(format!("cannot read the input: {e}")))?;
-        report.merge(compare(before, after, &whole(&all)?));
+        report.merge(compare(before, after, &requests_of(&all).map_err(bad)?));
     }
     report.finish();
     if text {
