@@ -298,6 +298,9 @@ fn install_writes_the_built_in_pack_and_refuses_to_overwrite() {
     assert!(Path::new(target).join(".kiket/workflows/release.yaml").is_file());
     let schema = std::fs::read_to_string(Path::new(target).join(".kiket/schemas/workflow.schema.json")).expect("the editor schema");
     assert!(schema.contains("\"approval_chain\""), "the workflow schema describes approval chains");
+    let editor = &json["editor"]["yaml.schemas"];
+    let workflow_schema = format!("{target}/.kiket/schemas/workflow.schema.json");
+    assert_eq!(editor[&workflow_schema][0], format!("{target}/.kiket/workflows/*.yaml"), "the editor set-up: {editor}");
     assert_eq!(run(&["validate", target]).0, 0, "the installed pack validates");
     let (code, _, out) = run(&["test", "--definitions", target]);
     assert_eq!(

@@ -456,6 +456,21 @@ fn install(dir: &str, force: bool) -> Result<(), Failure> {
         std::fs::write(&path, &file.text).map_err(|e| io_error(&path, e))?;
         written.push(path.display().to_string());
     }
-    println!("{}", pretty(&serde_json::json!({ "installed": root.display().to_string(), "files": written })));
+    let mut answer = serde_json::json!({ "installed": root.display().to_string(), "files": written });
+    // The editor set-up for this folder (VS Code's YAML extension), paths relative to DIR.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let pack = Path::new(dir).join(".kiket");
+        let pack = pack.strip_prefix(".").unwrap_or(&pack).display().to_string();
+        let mapping: serde_json::Map<String, serde_json::Value> = release_policy::authoring::schema::KINDS
+            .iter()
+            .map(|(kind, _)| {
+                let globs: Vec<String> = release_policy::authoring::schema::globs(kind).iter().map(|g| format!("{pack}/{g}")).collect();
+                (format!("{pack}/schemas/{kind}.schema.json"), serde_json::json!(globs))
+            })
+            .collect();
+        answer["editor"] = serde_json::json!({ "yaml.schemas": mapping });
+    }
+    println!("{}", pretty(&answer));
     Ok(())
 }
