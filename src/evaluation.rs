@@ -596,6 +596,37 @@ impl Policy {
         to_json(&run.evaluation)
     }
 
+    /// Parts of the evaluate answer of a parsed request as a JSON object: each named top-level key
+    /// (`chain`, `transitions`, …) with the value `evaluate_json`'s text parses to there, without
+    /// writing and reading text, and without the parts nobody reads (change impact compares two
+    /// answers per request, and never the audit or the recipes).
+    pub fn evaluate_parts(&self, request: &Request, limits: &RequestLimits, parts: &[&str]) -> Result<serde_json::Value, ErrorBody> {
+        let run = self.run(request, limits).map_err(|e| e.to_error_body())?;
+        let e = &run.evaluation;
+        let value = |part: &str| -> Result<serde_json::Value, serde_json::Error> {
+            Ok(match part {
+                "release_id" => serde_json::to_value(e.release_id)?,
+                "status" => serde_json::to_value(e.status)?,
+                "chain" => serde_json::to_value(&e.chain)?,
+                "state_approval" => serde_json::to_value(&e.state_approval)?,
+                "escalation" => serde_json::to_value(&e.escalation)?,
+                "sla" => serde_json::to_value(&e.sla)?,
+                "recipes" => serde_json::to_value(&e.recipes)?,
+                "transitions" => serde_json::to_value(&e.transitions)?,
+                "audit" => serde_json::to_value(&e.audit)?,
+                "warnings" => serde_json::to_value(&e.warnings)?,
+                "wake_at" => serde_json::to_value(e.wake_at)?,
+                _ => serde_json::Value::Null,
+            })
+        };
+        let mut out = serde_json::Map::new();
+        for part in parts {
+            let v = value(part).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))?;
+            out.insert((*part).to_owned(), v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+
     /// Evaluates a JSON array of requests (each an object, or a string holding request JSON) and
     /// answers a JSON array with one answer per request in its place; a bad request answers its
     /// `{"error": {...}}` there, so one bad request never loses the batch. `Err` only when the batch

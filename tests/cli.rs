@@ -558,10 +558,9 @@ fn diff_finds_exactly_the_releases_a_pack_change_affects_in_every_input_form() {
         );
     }
     assert!(
-        json["summary"]
-            .as_array()
-            .unwrap()
-            .contains(&serde_json::json!({"what": "level_required", "level": 3, "after": true, "count": expected.len()})),
+        json["summary"].as_array().unwrap().contains(
+            &serde_json::json!({"what": "level_required", "level": 3, "name": "Manager Sign-off", "after": true, "count": expected.len()})
+        ),
         "{out}"
     );
 
@@ -573,7 +572,7 @@ fn diff_finds_exactly_the_releases_a_pack_change_affects_in_every_input_form() {
     assert_eq!(code, 0, "{text}");
     assert!(
         text.starts_with(&format!(
-            "compared {} releases; {} changed\n  level 3: {} releases now required\n",
+            "compared {} releases; {} changed\n  level 3 Manager Sign-off: {} releases now required\n",
             releases.len(),
             expected.len(),
             expected.len()

@@ -43,6 +43,10 @@ pub struct SummaryLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub level: Option<u64>,
+    /// The level's name, for people (`Director Approval`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub to: Option<String>,
@@ -67,9 +71,12 @@ impl DiffReport {
     /// Compares one request (JSON text) under `before` and `after`.
     pub fn add(&mut self, before: &Policy, after: &Policy, request: &str) {
         let limits = RequestLimits::default();
+        // Parsed once for both packs (parsing does not depend on the pack); each answer compared as
+        // the value its JSON text would parse to.
+        let parsed = crate::request::parse(request, &limits).map_err(|e| e.to_error_body());
         let answer = |p: &Policy| -> Value {
-            let text = p.evaluate_json(request, &limits).unwrap_or_else(|e| e.to_json());
-            serde_json::from_str(&text).unwrap_or(Value::Null)
+            let answer = parsed.as_ref().map_err(Clone::clone).and_then(|r| p.evaluate_parts(r, &limits, &COMPARED));
+            answer.unwrap_or_else(|e| serde_json::from_str(&e.to_json()).unwrap_or(Value::Null))
         };
         let (old, new) = (answer(before), answer(after));
         self.compared += 1;
@@ -81,7 +88,10 @@ impl DiffReport {
             let after = matches!(c.what, "level_required" | "transition").then(|| c.after.clone());
             match self.summary.iter_mut().find(|s| s.what == c.what && s.level == c.level && s.to == c.to && s.after == after) {
                 Some(line) => line.count += 1,
-                None => self.summary.push(SummaryLine { what: c.what, level: c.level, to: c.to.clone(), after, count: 1 }),
+                None => {
+                    let name = c.level.and_then(|l| level_name(&new, l).or_else(|| level_name(&old, l)));
+                    self.summary.push(SummaryLine { what: c.what, level: c.level, name, to: c.to.clone(), after, count: 1 });
+                }
             }
         }
         let id = [&old, &new].iter().find_map(|a| a["release_id"].as_str().map(str::to_owned));
@@ -147,11 +157,21 @@ pub fn requests_of(text: &str) -> Result<Vec<String>, String> {
     }
 }
 
+/// The parts of the evaluate answer [`changes`] reads.
+const COMPARED: [&str; 5] = ["release_id", "chain", "escalation", "transitions", "sla"];
+
+/// The name of level `number` in an evaluate answer.
+fn level_name(answer: &Value, number: u64) -> Option<String> {
+    let levels = answer["chain"]["levels"].as_array()?;
+    let level = levels.iter().find(|l| l["level"].as_u64() == Some(number))?;
+    level["name"].as_str().filter(|n| !n.is_empty()).map(str::to_owned)
+}
+
 const KINDS: [&str; 9] =
     ["error", "chain_state", "level_required", "approvers", "activation", "deadline", "next_escalation", "transition", "sla"];
 
 /// Every change from `old` to `new` (two evaluate answers, or error answers), in a fixed order.
-pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
+pub fn changes<'a>(old: &'a Value, new: &'a Value) -> Vec<Change> {
     let mut out = Vec::new();
     let mut push = |what: &'static str, level: Option<u64>, to: Option<String>, before: Value, after: Value| {
         if before != after {
@@ -164,27 +184,29 @@ pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
         return out;
     }
     push("chain_state", None, None, old["chain"]["state"].clone(), new["chain"]["state"].clone());
-    let levels = |a: &Value| a["chain"]["levels"].as_array().cloned().unwrap_or_default();
+    // Read in place: the answers are large, and only the few values that differ are copied.
+    const NONE: &[Value] = &[];
+    let levels = |a: &'a Value| a["chain"]["levels"].as_array().map_or(NONE, Vec::as_slice);
     let (old_levels, new_levels) = (levels(old), levels(new));
-    let mut numbers: Vec<u64> = old_levels.iter().chain(&new_levels).filter_map(|l| l["level"].as_u64()).collect();
+    let mut numbers: Vec<u64> = old_levels.iter().chain(new_levels).filter_map(|l| l["level"].as_u64()).collect();
     numbers.sort_unstable();
     numbers.dedup();
-    let find = |list: &[Value], n: u64| list.iter().find(|l| l["level"].as_u64() == Some(n)).cloned().unwrap_or(Value::Null);
+    let find = |list: &'a [Value], n: u64| list.iter().find(|l| l["level"].as_u64() == Some(n)).unwrap_or(&Value::Null);
     for n in &numbers {
-        let (o, w) = (find(&old_levels, *n), find(&new_levels, *n));
+        let (o, w) = (find(old_levels, *n), find(new_levels, *n));
         let required = |l: &Value| Value::Bool(l["required"].as_bool().unwrap_or(false));
-        push("level_required", Some(*n), None, required(&o), required(&w));
+        push("level_required", Some(*n), None, required(o), required(w));
     }
     for n in &numbers {
-        let (o, w) = (find(&old_levels, *n), find(&new_levels, *n));
-        push("approvers", Some(*n), None, eligible(&o), eligible(&w));
+        let (o, w) = (find(old_levels, *n), find(new_levels, *n));
+        push("approvers", Some(*n), None, eligible(o), eligible(w));
     }
     for n in &numbers {
-        let (o, w) = (find(&old_levels, *n), find(&new_levels, *n));
+        let (o, w) = (find(old_levels, *n), find(new_levels, *n));
         push("activation", Some(*n), None, o["activated_at"].clone(), w["activated_at"].clone());
     }
     for n in &numbers {
-        let (o, w) = (find(&old_levels, *n), find(&new_levels, *n));
+        let (o, w) = (find(old_levels, *n), find(new_levels, *n));
         push("deadline", Some(*n), None, o["deadline"].clone(), w["deadline"].clone());
     }
     let next = |a: &Value| match &a["escalation"]["next"] {
@@ -194,18 +216,18 @@ pub fn changes(old: &Value, new: &Value) -> Vec<Change> {
         _ => Value::Null,
     };
     push("next_escalation", None, None, next(old), next(new));
-    let rows = |a: &Value| a["transitions"].as_array().cloned().unwrap_or_default();
+    let rows = |a: &'a Value| a["transitions"].as_array().map_or(NONE, Vec::as_slice);
     let (old_rows, new_rows) = (rows(old), rows(new));
     // Each target once, in the order the answers list them.
     let mut targets: Vec<&str> = Vec::new();
-    for to in old_rows.iter().chain(&new_rows).filter_map(|r| r["to"].as_str()) {
+    for to in old_rows.iter().chain(new_rows).filter_map(|r| r["to"].as_str()) {
         if !targets.contains(&to) {
             targets.push(to);
         }
     }
     for to in targets {
         let status = |list: &[Value]| list.iter().find(|r| r["to"] == to).map_or(Value::Null, guard_status);
-        push("transition", None, Some(to.to_owned()), status(&old_rows), status(&new_rows));
+        push("transition", None, Some(to.to_owned()), status(old_rows), status(new_rows));
     }
     let sla = |a: &Value| match &a["sla"] {
         Value::Object(s) => {
@@ -249,13 +271,14 @@ pub fn summary_text(report: &DiffReport) -> Vec<String> {
         .iter()
         .map(|s| {
             let releases = if s.count == 1 { "1 release".to_owned() } else { format!("{} releases", s.count) };
+            let level = |l: u64| s.name.as_ref().map_or(format!("level {l}"), |n| format!("level {l} {n}"));
             match (s.what, s.level, &s.to, &s.after) {
-                ("level_required", Some(l), _, Some(Value::Bool(true))) => format!("level {l}: {releases} now required"),
-                ("level_required", Some(l), _, _) => format!("level {l}: {releases} no longer required"),
+                ("level_required", Some(l), _, Some(Value::Bool(true))) => format!("{}: {releases} now required", level(l)),
+                ("level_required", Some(l), _, _) => format!("{}: {releases} no longer required", level(l)),
                 ("transition", _, Some(to), Some(after)) => {
                     format!("transition to {to}: {releases} now {}", after.as_str().unwrap_or("absent"))
                 }
-                (what, Some(l), _, _) => format!("level {l} {}: {releases} changed", what.replace('_', " ")),
+                (what, Some(l), _, _) => format!("{} {}: {releases} changed", level(l), what.replace('_', " ")),
                 (what, _, _, _) => format!("{}: {releases} changed", what.replace('_', " ")),
             }
         })
@@ -298,6 +321,43 @@ mod tests {
 mod split {
     use super::*;
     use crate::{Policy, builtin_files};
+
+    #[test]
+    fn the_parts_compared_are_the_answers_text_parsed() {
+        let policy = Policy::builtin();
+        let limits = RequestLimits::default();
+        // The sample request, and every request of the built-in pack's own tests.
+        let mut texts = vec![include_str!("../../examples/pending-release.json").to_owned()];
+        for (path, text) in crate::authoring::test::BUILTIN_TESTS {
+            let tests = crate::authoring::test::read(&crate::PackFile::new(*path, *text)).expect("the built-in tests");
+            texts.extend(tests.iter().map(|t| t.request.to_string()));
+        }
+        assert!(texts.len() > 15);
+        for text in &texts {
+            let text = text.as_str();
+            let request = crate::request::parse(text, &limits).expect("an example request");
+            let every = [
+                "release_id",
+                "status",
+                "chain",
+                "state_approval",
+                "escalation",
+                "sla",
+                "recipes",
+                "transitions",
+                "audit",
+                "warnings",
+                "wake_at",
+            ];
+            let parts = policy.evaluate_parts(&request, &limits, &every).expect("an answer");
+            let parsed: Value = serde_json::from_str(&policy.evaluate_json(text, &limits).expect("an answer")).unwrap();
+            for part in every {
+                // `state_approval` is left out of the text when there is none.
+                assert_eq!(parts[part], parsed[part], "{part}");
+            }
+            assert!(COMPARED.iter().all(|p| every.contains(p)));
+        }
+    }
 
     #[test]
     fn the_report_is_the_same_however_the_requests_are_split_and_merged() {
