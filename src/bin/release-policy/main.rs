@@ -457,20 +457,31 @@ fn install(dir: &str, force: bool) -> Result<(), Failure> {
         written.push(path.display().to_string());
     }
     let mut answer = serde_json::json!({ "installed": root.display().to_string(), "files": written });
-    // The editor set-up for this folder (VS Code's YAML extension), paths relative to DIR.
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let pack = Path::new(dir).join(".kiket");
-        let pack = pack.strip_prefix(".").unwrap_or(&pack).display().to_string();
-        let mapping: serde_json::Map<String, serde_json::Value> = release_policy::authoring::schema::KINDS
-            .iter()
-            .map(|(kind, _)| {
-                let globs: Vec<String> = release_policy::authoring::schema::globs(kind).iter().map(|g| format!("{pack}/{g}")).collect();
-                (format!("{pack}/schemas/{kind}.schema.json"), serde_json::json!(globs))
-            })
-            .collect();
-        answer["editor"] = serde_json::json!({ "yaml.schemas": mapping });
+    if let Some(editor) = editor_setup(dir) {
+        answer["editor"] = editor;
     }
     println!("{}", pretty(&answer));
     Ok(())
+}
+
+/// The editor set-up for the pack `install` wrote into DIR (VS Code's YAML extension), paths
+/// relative to DIR.
+#[cfg(not(target_arch = "wasm32"))]
+fn editor_setup(dir: &str) -> Option<serde_json::Value> {
+    use release_policy::authoring::schema;
+    let pack = Path::new(dir).join(".kiket");
+    let pack = pack.strip_prefix(".").unwrap_or(&pack).display().to_string();
+    let mapping: serde_json::Map<String, serde_json::Value> = schema::KINDS
+        .iter()
+        .map(|(kind, _)| {
+            let globs: Vec<String> = schema::globs(kind).iter().map(|g| format!("{pack}/{g}")).collect();
+            (format!("{pack}/schemas/{kind}.schema.json"), serde_json::json!(globs))
+        })
+        .collect();
+    Some(serde_json::json!({ "yaml.schemas": mapping }))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn editor_setup(_dir: &str) -> Option<serde_json::Value> {
+    None
 }
