@@ -559,7 +559,8 @@ fn diff_finds_exactly_the_releases_a_pack_change_affects_in_every_input_form() {
     }
     assert!(
         json["summary"].as_array().unwrap().contains(
-            &serde_json::json!({"what": "level_required", "level": 3, "name": "Manager Sign-off", "after": true, "count": expected.len()})
+            &serde_json::json!({"what": "level_required", "level": 3, "name": "Manager Sign-off", "after": true, "count": expected.len(),
+                "text": format!("level 3 Manager Sign-off: {} releases now required", expected.len())})
         ),
         "{out}"
     );

@@ -8,6 +8,7 @@ import {
 } from "./state.js";
 import { drawTimeline } from "./timeline.js";
 import { createEditor } from "./editor.js";
+import { impactOf, changeText } from "./impact.js";
 
 const $ = (id) => document.getElementById(id);
 const MINUTE = 60_000;
@@ -22,6 +23,8 @@ performance.mark("builtin");
 let policy = builtin;
 let outline = policy.outline();
 let packErrors = [];
+/** Counts impact computations, so that only the latest edit's is shown. */
+let impactRun = 0;
 let editor = null;
 /** The files the editor's edits apply to: the built-in pack, or a loaded folder. */
 let base = builtinFiles;
@@ -40,9 +43,11 @@ editor = createEditor({
     state.files = edits;
     if (loadPack(files)) fillForm();
     update();
+    showImpact(files);
   },
 });
 editor.showErrors(packErrors);
+showImpact({ ...builtinFiles, ...state.files });
 $("reset-defs").addEventListener("click", () => {
   if (base !== builtinFiles) {
     base = builtinFiles;
@@ -76,6 +81,45 @@ $("pack-folder").addEventListener("change", async () => {
   }
   update();
 });
+
+// ---------------------------------------------------------------------------------------------
+// The impact of the edits on the seed cases and a sample history (the engine's `Policy.diff`)
+
+/** Shows what the edits change (hidden when there are none, or the pack is invalid). */
+async function showImpact(files) {
+  const run = ++impactRun;
+  const panel = $("impact");
+  const edited = Object.keys({ ...files, ...base }).some((path) => files[path] !== base[path]);
+  if (!edited || packErrors.length) {
+    panel.hidden = true;
+    return;
+  }
+  try {
+    const { report, seeds, sample, titles } = await impactOf({ baseFiles: base, builtinBase: base === builtinFiles, files, request: requestOf(state) });
+    if (run !== impactRun) return; // a later edit is being measured
+    const names = new Map(report.summary.filter((s) => s.name).map((s) => [s.level, s.name]));
+    const what = [seeds && `the ${seeds} seed case${seeds === 1 ? "" : "s"} of the workspace`, sample && `a sample history of ${sample}`].filter(Boolean).join(" and ");
+    $("impact-headline").textContent = report.changed.length
+      ? `This edit: ${report.changed.length} of ${report.compared} releases change (${what}).`
+      : `This edit changes none of the ${report.compared} releases (${what}).`;
+    $("impact-summary").replaceChildren(...report.summary.map((s) => Object.assign(document.createElement("li"), { textContent: s.text })));
+    $("impact-releases").replaceChildren(...report.changed.map((c) => {
+      const li = document.createElement("li");
+      li.dataset.release = c.release_id;
+      const title = titles.get(c.release_id);
+      li.textContent = `${c.release_id}${title ? ` (${title})` : ""}: ${c.changes.map((change) => changeText(change, names)).join("; ")}`;
+      return li;
+    }));
+    $("impact-details").hidden = report.changed.length === 0;
+    panel.hidden = false;
+  } catch (error) {
+    if (run !== impactRun) return;
+    $("impact-headline").textContent = `The impact could not be computed: ${error.message}`;
+    $("impact-summary").replaceChildren();
+    $("impact-releases").replaceChildren();
+    panel.hidden = false;
+  }
+}
 
 /** Loads an edited pack; on errors keeps the last good policy. Returns whether it loaded. */
 function loadPack(files) {

@@ -56,6 +56,9 @@ pub struct SummaryLine {
     #[cfg_attr(feature = "ts", ts(optional))]
     pub after: Option<Value>,
     pub count: usize,
+    /// The line for people: `level 4 Director Approval: 12 releases now required` (set by
+    /// [`DiffReport::finish`], once the count is known).
+    pub text: String,
 }
 
 /// The answer of `diff`.
@@ -90,7 +93,8 @@ impl DiffReport {
                 Some(line) => line.count += 1,
                 None => {
                     let name = c.level.and_then(|l| level_name(&new, l).or_else(|| level_name(&old, l)));
-                    self.summary.push(SummaryLine { what: c.what, level: c.level, name, to: c.to.clone(), after, count: 1 });
+                    let line = SummaryLine { what: c.what, level: c.level, name, to: c.to.clone(), after, count: 1, text: String::new() };
+                    self.summary.push(line);
                 }
             }
         }
@@ -113,8 +117,12 @@ impl DiffReport {
         }
     }
 
-    /// The summary in a stable order: by kind as listed in [`Change::what`], then level or target.
+    /// The summary in a stable order (by kind as listed in [`Change::what`], then level or target),
+    /// each line with its sentence.
     pub fn finish(&mut self) {
+        for line in &mut self.summary {
+            line.text = sentence(line);
+        }
         let rank = |what: &str| KINDS.iter().position(|k| *k == what).unwrap_or(KINDS.len());
         self.summary.sort_by(|a, b| {
             (rank(a.what), a.level, &a.to, a.after.as_ref().map(Value::to_string)).cmp(&(
@@ -264,25 +272,17 @@ fn guard_status(row: &Value) -> Value {
     })
 }
 
-/// The summary for people: `level 4 Director Approval: 12 releases now required`.
-pub fn summary_text(report: &DiffReport) -> Vec<String> {
-    report
-        .summary
-        .iter()
-        .map(|s| {
-            let releases = if s.count == 1 { "1 release".to_owned() } else { format!("{} releases", s.count) };
-            let level = |l: u64| s.name.as_ref().map_or(format!("level {l}"), |n| format!("level {l} {n}"));
-            match (s.what, s.level, &s.to, &s.after) {
-                ("level_required", Some(l), _, Some(Value::Bool(true))) => format!("{}: {releases} now required", level(l)),
-                ("level_required", Some(l), _, _) => format!("{}: {releases} no longer required", level(l)),
-                ("transition", _, Some(to), Some(after)) => {
-                    format!("transition to {to}: {releases} now {}", after.as_str().unwrap_or("absent"))
-                }
-                (what, Some(l), _, _) => format!("{} {}: {releases} changed", level(l), what.replace('_', " ")),
-                (what, _, _, _) => format!("{}: {releases} changed", what.replace('_', " ")),
-            }
-        })
-        .collect()
+/// A summary line for people: `level 4 Director Approval: 12 releases now required`.
+fn sentence(s: &SummaryLine) -> String {
+    let releases = if s.count == 1 { "1 release".to_owned() } else { format!("{} releases", s.count) };
+    let level = |l: u64| s.name.as_ref().map_or(format!("level {l}"), |n| format!("level {l} {n}"));
+    match (s.what, s.level, &s.to, &s.after) {
+        ("level_required", Some(l), _, Some(Value::Bool(true))) => format!("{}: {releases} now required", level(l)),
+        ("level_required", Some(l), _, _) => format!("{}: {releases} no longer required", level(l)),
+        ("transition", _, Some(to), Some(after)) => format!("transition to {to}: {releases} now {}", after.as_str().unwrap_or("absent")),
+        (what, Some(l), _, _) => format!("{} {}: {releases} changed", level(l), what.replace('_', " ")),
+        (what, _, _, _) => format!("{}: {releases} changed", what.replace('_', " ")),
+    }
 }
 
 #[cfg(test)]

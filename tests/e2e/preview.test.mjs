@@ -274,3 +274,29 @@ test("a public pack loaded from its folder: pick a workflow, its state approval 
   await page.waitForFunction(() => document.querySelector("#guards li[data-to=processing] .pill")?.textContent === "allow");
   assert.match(await page.textContent("#guards li[data-to=rejected] .pill"), /allow/);
 });
+
+test("an edit shows its impact on the seed cases and a sample history, as diff computes it", async (t) => {
+  const page = await open(t);
+  await page.selectOption("#def-file", "workflows/release.yaml");
+  assert.equal(await page.isVisible("#impact"), false, "no edit, no impact");
+  const lines = (await page.inputValue("#def-text")).split("\n");
+  const at = lines.findIndex((l) => l.includes('{ field: priority, operator: "=", value: critical }')) + 1;
+  assert.ok(at > 0);
+  await retype(page, at, 'operator: "=", value: critical', "operator: in, value: [critical, high]");
+  await page.waitForSelector("#impact:not([hidden])", { timeout: 15_000 });
+  const headline = await page.textContent("#impact-headline");
+  const match = /This edit: (\d+) of (\d+) releases change \(the (\d+) seed cases? of the workspace and a sample history of 40\)/.exec(headline);
+  assert.ok(match, headline);
+  assert.equal(Number(match[2]), Number(match[3]) + 40);
+  assert.ok(Number(match[1]) > 0);
+  const summary = await page.locator("#impact-summary li").allTextContents();
+  assert.ok(summary.includes(`level 3 Manager Sign-off: ${match[1]} releases now required`), summary.join(" | "));
+  const first = await page.locator("#impact-releases li").first().textContent();
+  assert.match(first, /^[A-Z]+-\d+: level 3 Manager Sign-off now required/);
+  await page.locator("#impact-details summary").click();
+  await page.locator("#impact").screenshot({ path: path.join(shots, "an-edit-shows-its-impact-panel.png") });
+
+  // Undone, the impact goes away.
+  await retype(page, at, "operator: in, value: [critical, high]", 'operator: "=", value: critical');
+  await page.waitForSelector("#impact[hidden]", { state: "attached" });
+});

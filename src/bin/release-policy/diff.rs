@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, Write};
 
-use release_policy::authoring::diff::{DiffReport, requests_of, summary_text};
+use release_policy::authoring::diff::{DiffReport, requests_of};
 use release_policy::{ErrorBody, ErrorKind, Policy};
 
 use crate::Failure;
@@ -136,8 +136,8 @@ pub fn run(before: &Policy, after: &Policy, input: impl BufRead, jsonl: bool, te
     let written = |e: std::io::Error| internal(format!("cannot write the answer: {e}"));
     if text {
         writeln!(out, "compared {} releases; {changed} changed", report.compared).map_err(written)?;
-        for line in summary_text(&report) {
-            writeln!(out, "  {line}").map_err(written)?;
+        for line in &report.summary {
+            writeln!(out, "  {}", line.text).map_err(written)?;
         }
         for line in spill.lines()? {
             let release: serde_json::Value = serde_json::from_str(&line?).map_err(|e| internal(format!("a spilled line: {e}")))?;
