@@ -292,7 +292,7 @@ test("an edit shows its impact on the seed cases and a sample history, as diff c
   const summary = await page.locator("#impact-summary li").allTextContents();
   assert.ok(summary.includes(`level 3 Manager Sign-off: ${match[1]} releases now required`), summary.join(" | "));
   const first = await page.locator("#impact-releases li").first().textContent();
-  assert.match(first, /^[A-Z]+-\d+: level 3 Manager Sign-off now required/);
+  assert.match(first, /^SEED-\d+ \(Release [^)]*\): level 3 Manager Sign-off now required/, "a seed case names its title");
   await page.locator("#impact-details summary").click();
   await page.locator("#impact").screenshot({ path: path.join(shots, "an-edit-shows-its-impact-panel.png") });
 
