@@ -15,14 +15,15 @@ PLUGIN := pkg/release-policy-plugin.wasm
 # the CLI embed it (build.rs), so every cargo command here sees the same value.
 export RELEASE_POLICY_PLAIN_MODULE := $(CURDIR)/$(WASM_OUT)
 
-.PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg pkg-plugin pkg-js bench clean
+.PHONY: run demo www-deps fuzz test test-e2e test-node test-wasm chromium lint wasm-target wasm-bindgen-cli pkg pkg-plugin pkg-js pkg-web pkg-authoring pkg-types bench clean
 
 SAMPLE := examples/pending-release.json
 
 PORT ?= 8080
 
-## run: build the browser package and serve the approval-chain preview at http://127.0.0.1:$(PORT)
-run: pkg-js www-deps
+## run: build what the page loads (the browser module, and the authoring module its impact panel
+## fetches) and serve the approval-chain preview at http://127.0.0.1:$(PORT)
+run: pkg-web pkg-authoring www-deps
 	@echo "Serving the preview (Ctrl-C stops it); the dashboard is at /dashboard.html"
 	PORT=$(PORT) python3 www/serve.py
 
@@ -130,6 +131,9 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 # (`strip = true` would drop it; the wasm-js profile strips debug info only); wasm-bindgen then drops
 # the function names, which would otherwise be a fifth of the module gzipped.
 BINDGEN_FLAGS := --remove-name-section --remove-producers-section
+# wasm-bindgen copies the bindings' inline JavaScript (src/js.rs) as ES modules, which the Node.js
+# glue (CommonJS) requires: each `export function f` of the Node.js copy becomes `exports.f = …`.
+NODE_SNIPPETS := sh -c 'find "$$0/snippets" -name "*.js" -exec sed -i -E "s/^export function ([A-Za-z_]+)/exports.\1 = function \1/" {} +'
 
 ## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
 ## zero-import plugin module
@@ -145,25 +149,41 @@ pkg-plugin: wasm-target
 	./target/debug/release-policy compile --compact -o $(PLUGIN) >/dev/null
 	@echo "$(PLUGIN): $$(stat -c%s $(PLUGIN)) bytes, $$(gzip -9c $(PLUGIN) | wc -c) gzipped"
 
-## pkg-js: the npm package's bindings for Node.js and browsers, and its TypeScript types
-pkg-js: wasm-target wasm-bindgen-cli
+## pkg-js: the npm package: its modules for Node.js and browsers, the authoring module, the types
+pkg-js: pkg-web pkg-authoring pkg-types
+
+## pkg-web: the npm package's module (wasm32, wasm-bindgen) for Node.js and browsers
+pkg-web: wasm-target wasm-bindgen-cli
 	@mkdir -p pkg
-	$(CARGO) build --lib --target $(WASM_TARGET) --profile $(JS_PROFILE) --features js
+	@echo "building the npm package's module (cargo --target $(WASM_TARGET), profile $(JS_PROFILE))"
+	$(CARGO) build --quiet --lib --target $(WASM_TARGET) --profile $(JS_PROFILE) --features js
 	rm -rf pkg/node pkg/web
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)
 	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/web $(JS_OUT)
 	echo '{"type": "commonjs"}' > pkg/node/package.json
-	@echo "building the authoring module (kiket-release-policy/authoring): the bindings with policy tests, diff and schemas"
-	$(CARGO) build --lib --target $(WASM_TARGET) --profile wasm-js-authoring --features authoring
+	$(NODE_SNIPPETS) pkg/node
+	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
+
+## pkg-authoring: the authoring module (kiket-release-policy/authoring): the bindings with policy
+## tests, diff and the editor schemas
+pkg-authoring: wasm-target wasm-bindgen-cli
+	@mkdir -p pkg
+	@echo "building the authoring module (cargo --target $(WASM_TARGET), profile wasm-js-authoring)"
+	$(CARGO) build --quiet --lib --target $(WASM_TARGET) --profile wasm-js-authoring --features authoring
 	rm -rf pkg/authoring
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/authoring/node $(AUTHORING_OUT)
 	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/authoring/web $(AUTHORING_OUT)
 	echo '{"type": "commonjs"}' > pkg/authoring/node/package.json
-	rm -rf pkg/types/gen
-	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --features ts export_bindings >/dev/null
-	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
-	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
+	$(NODE_SNIPPETS) pkg/authoring/node
 	@echo "pkg/authoring/web/release_policy_bg.wasm: $$(stat -c%s pkg/authoring/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/authoring/web/release_policy_bg.wasm | wc -c) gzipped"
+
+## pkg-types: the TypeScript declarations generated from the engine's Rust types (ts-rs); built
+## without the `compile` feature, whose wasmtime no declaration needs
+pkg-types:
+	@echo "generating the TypeScript declarations (ts-rs)"
+	rm -rf pkg/types/gen
+	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --no-default-features --features ts export_bindings >/dev/null
+	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
 
 ## wasm-bindgen-cli, pinned to the wasm-bindgen version in Cargo.lock (installed once)
 wasm-bindgen-cli:

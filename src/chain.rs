@@ -106,6 +106,9 @@ pub struct LevelRun<'a> {
     pub groups: Vec<GroupRun<'a>>,
     /// Approvers added by escalation, and from when.
     pub escalated: Vec<(Instant, &'a Assignment)>,
+    /// Who each reminder step of the ladder reaches (by step index): the eligible approvers of the
+    /// groups still unsatisfied at its instant, without those whose approval already counted.
+    pub reminded: Vec<(usize, Vec<&'a str>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -518,6 +521,7 @@ fn blank<'a>(plan: &LevelPlan<'a>, state: LevelState, groups: Vec<GroupRun<'a>>)
         overdue: false,
         groups,
         escalated: Vec::new(),
+        reminded: Vec::new(),
     }
 }
 
@@ -587,6 +591,7 @@ fn run_level<'a>(
 
     let mut escalated: Vec<(Instant, &'a Assignment)> = plan.added.iter().map(|a| (activated, *a)).collect();
     let mut tallies: Vec<Tally<'a>> = vec![Tally::default(); level.groups.len()];
+    let mut reminded: Vec<(usize, Vec<&'a str>)> = Vec::new();
     let mut counted: Vec<&'a str> = Vec::new();
 
     // Time events: ladder steps, then the deadline.
@@ -624,6 +629,11 @@ fn run_level<'a>(
         match step {
             Some(i) => {
                 sim.events.push(Event { at, level: level.level, what: Happening::Step { index: i }, happened: happens });
+                if inputs.chain.escalation[i].action == LadderAction::Reminder {
+                    // Approvals before this instant are in the tallies (they sort first): a reminder
+                    // asks only for the approvals still needed.
+                    reminded.push((i, still_needed(sim, level, &tallies, &escalated, at)));
+                }
                 match (inputs.chain.escalation[i].action, happens) {
                     (LadderAction::AutoApprove, true) => outcome = Some(Outcome::Completed { at, auto: true }),
                     (LadderAction::AutoApprove, false) => outcome = Some(Outcome::Pending { auto_approve_at: Some(at) }),
@@ -702,8 +712,34 @@ fn run_level<'a>(
         overdue,
         groups,
         escalated,
+        reminded,
     };
     (run, outcome)
+}
+
+/// The eligible approvers of the groups of `level` not yet satisfied at `at`, without those whose
+/// approval already counted: whom a reminder asks.
+fn still_needed<'a>(
+    sim: &Sim<'a, '_>,
+    level: &'a Level,
+    tallies: &[Tally<'a>],
+    escalated: &[(Instant, &'a Assignment)],
+    at: Instant,
+) -> Vec<&'a str> {
+    let inputs = sim.inputs;
+    let mut users: Vec<&'a str> = level
+        .groups
+        .iter()
+        .zip(tallies)
+        .filter(|(g, t)| !sim.satisfied(g, t))
+        .flat_map(|(g, t)| {
+            eligible(g, escalated, inputs.directory, inputs.requester, inputs.chain.allow_self_approval, at)
+                .into_iter()
+                .filter(|u| !t.approvers.contains(u))
+        })
+        .collect();
+    crate::sort::unique(&mut users);
+    users
 }
 
 enum Decided {

@@ -22,8 +22,9 @@ pub struct StepRecord<'a> {
     pub at: Instant,
     pub to: &'a [Assignment],
     pub channels: &'a [String],
-    /// The users it reaches: the level's eligible approvers for a reminder, `to` resolved through
-    /// the directory otherwise (empty for an auto-approval).
+    /// The users it reaches: for a reminder, the eligible approvers whose approval is still needed
+    /// at its instant (not those who approved, nor the groups already satisfied); `to` resolved
+    /// through the directory otherwise (empty for an auto-approval).
     pub recipients: Vec<&'a str>,
 }
 
@@ -59,12 +60,14 @@ fn record<'a>(
 ) -> StepRecord<'a> {
     let step: &'a EscalationStep = &chain.escalation[index];
     let recipients = match step.action {
-        LadderAction::Reminder => run
-            .levels
-            .iter()
-            .find(|l| l.plan.level.level == level)
-            .map(|l| eligible_at(l, chain, directory, requester, at))
-            .unwrap_or_default(),
+        LadderAction::Reminder => {
+            let level_run = run.levels.iter().find(|l| l.plan.level.level == level);
+            match level_run.and_then(|l| l.reminded.iter().find(|(i, _)| *i == index)) {
+                Some((_, users)) => users.clone(),
+                // A step the level's run did not reach: everyone eligible then.
+                None => level_run.map(|l| eligible_at(l, chain, directory, requester, at)).unwrap_or_default(),
+            }
+        }
         LadderAction::Escalate | LadderAction::NotifyExecutive => {
             let mut users: Vec<&'a str> =
                 step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();

@@ -37,29 +37,66 @@ fn builtin() -> &'static crate::Policy {
     BUILTIN.get_or_init(crate::Policy::builtin)
 }
 
-/// JSON text of a request given as an object or as text.
+/// JSON text of an input given as an object (or a list) or as text.
 fn json_text(value: &JsValue) -> Result<String, JsValue> {
-    if let Some(text) = value.as_string() {
-        return Ok(text);
+    input_text(value, true)
+}
+
+// The error class and the input checks are JavaScript: written in Rust they would cost the module
+// about 3 KB gzipped, for code that only moves values between JS types.
+#[wasm_bindgen(inline_js = r#"
+const make = (body) => {
+  const error = new Error(body.message);
+  for (const [key, value] of Object.entries({ name: "PolicyError", ...body })) {
+    Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return error;
+};
+export function policy_error(json, written_here) {
+  const body = JSON.parse(json);
+  // serde's " at line 1 column 1030" points into JSON written from the caller's object: the path says where.
+  if (written_here) body.message = body.message.replace(/ at line \d+ column \d+$/, "");
+  return make(body);
+}
+export function input_text(value, lists) {
+  if (typeof value === "string") return value;
+  const what = value === undefined ? "undefined" : value === null ? "null" : Array.isArray(value) && !lists ? "a list"
+    : typeof value !== "object" ? `a ${typeof value}` : null;
+  const refuse = (message) => make({ kind: "request", message });
+  if (what) throw refuse(`the input must be ${lists ? "an object, a list or its JSON text" : "an object or its JSON text"}, not ${what}`);
+  let text;
+  try { text = JSON.stringify(value); } catch { /* a cycle or a BigInt */ }
+  if (typeof text !== "string") throw refuse("the input cannot be written as JSON (a cycle, a BigInt or a function in it)");
+  return text;
+}
+"#)]
+extern "C" {
+    /// A `PolicyError`: an `Error` named so, whose properties are SPEC §9's error body (`kind`,
+    /// `message`, `path`, `file`, `line`, …), all enumerable, so that `JSON.stringify` keeps them.
+    fn policy_error(json: &str, written_here: bool) -> JsValue;
+    /// The JSON text of an input given as text, or as an object (or a list, where `lists`); throws
+    /// a `PolicyError` for anything else.
+    #[wasm_bindgen(catch)]
+    fn input_text(value: &JsValue, lists: bool) -> Result<String, JsValue>;
+}
+
+/// One request (an object or its JSON text) through `run`; an error thrown with its JSON path, and
+/// without serde's "at line 1 column 1030" when the JSON was written here from an object.
+fn with_request(request: &JsValue, run: &dyn Fn(&str) -> Result<String, ErrorBody>) -> Result<JsValue, JsValue> {
+    let text = input_text(request, false)?;
+    match run(&text) {
+        Ok(answer) => parsed(&answer),
+        Err(body) => Err(policy_error(&crate::json::to_string(&body).unwrap_or_default(), !request.is_string())),
     }
-    js_sys::JSON::stringify(value)
-        .map(String::from)
-        .map_err(|_| thrown(&ErrorBody::new(ErrorKind::Request, "the request cannot be written as JSON")))
 }
 
 fn parsed(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json).map_err(|_| thrown(&ErrorBody::new(ErrorKind::Internal, "the engine wrote JSON the host cannot read")))
 }
 
-/// An `Error` whose properties are SPEC §9's error body (`kind`, `path`, `file`, `line`, …).
+/// A `PolicyError` carrying `body`.
 fn thrown(body: &ErrorBody) -> JsValue {
-    let error = js_sys::Error::new(&body.message);
-    let fields =
-        js_sys::JSON::parse(&crate::json::to_string(body).unwrap_or_default()).ok().and_then(|v| v.dyn_into::<js_sys::Object>().ok());
-    if let Some(fields) = fields {
-        js_sys::Object::assign(&error, &fields);
-    }
-    error.into()
+    policy_error(&crate::json::to_string(body).unwrap_or_default(), false)
 }
 
 /// A pack given as `{ "workflows/release.yaml": "<yaml text>" | <parsed object>, … }`.
@@ -154,8 +191,7 @@ impl JsPolicy {
 
     /// Evaluates a request (an object, or JSON text): SPEC §5's answer. Throws on a bad request.
     pub fn evaluate(&self, request: JsValue) -> Result<JsValue, JsValue> {
-        let answer = self.inner.evaluate_json(&json_text(&request)?, &RequestLimits::default()).map_err(|e| thrown(&e))?;
-        parsed(&answer)
+        with_request(&request, &|text| self.inner.evaluate_json(text, &RequestLimits::default()))
     }
 
     /// Evaluates many requests; a bad one yields `{ error: {...} }` in its place, so one bad request
@@ -180,28 +216,26 @@ impl JsPolicy {
 
     /// The guard's answer (`allow` / `pending` / `deny`). Never throws: anything wrong denies.
     pub fn guard(&self, request: JsValue) -> JsValue {
-        let answer = match json_text(&request) {
+        let answer = match input_text(&request, false) {
             Ok(text) => self.inner.guard_json(&text, &RequestLimits::default()).unwrap_or_else(|deny| deny),
-            Err(_) => crate::json::to_string(&crate::transition::GuardAnswer::deny_error(ErrorBody::new(
-                ErrorKind::Request,
-                "the request cannot be read",
-            )))
-            .unwrap_or_default(),
+            Err(error) => {
+                let message = js_sys::Reflect::get(&error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string());
+                let body = ErrorBody::new(ErrorKind::Request, message.unwrap_or_else(|| "the request cannot be read".to_owned()));
+                crate::json::to_string(&crate::transition::GuardAnswer::deny_error(body)).unwrap_or_default()
+            }
         };
         parsed(&answer).unwrap_or(JsValue::NULL)
     }
 
     /// The projected schedule if nobody acts: `{ events: [...] }`.
     pub fn timeline(&self, request: JsValue) -> Result<JsValue, JsValue> {
-        let answer = self.inner.timeline_json(&json_text(&request)?, &RequestLimits::default()).map_err(|e| thrown(&e))?;
-        parsed(&answer)
+        with_request(&request, &|text| self.inner.timeline_json(text, &RequestLimits::default()))
     }
 
     /// Deployment-health analytics over a release history (`{ now, releases, directory?, calendar? }`,
     /// an object or JSON text). Throws on a malformed release, naming `releases[i]` in its path.
     pub fn analyze(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let answer = self.inner.analyze_json(&json_text(&input)?, &Default::default()).map_err(|e| thrown(&e))?;
-        parsed(&answer)
+        with_request(&input, &|text| self.inner.analyze_json(text, &Default::default()))
     }
 }
 

@@ -317,6 +317,11 @@ pub fn parse(json: &str, limits: &RequestLimits) -> Result<Request, RequestError
             path: String::new(),
         });
     }
+    // serde reads a struct from a list too ("invalid length 0, expected struct Request"): say what
+    // a request is instead.
+    if json.trim_start().starts_with('[') {
+        return Err(RequestError::at("", "a request is a JSON object (`now`, `release`, …), not a list"));
+    }
     parse_tracked(json, "")
 }
 
@@ -344,7 +349,15 @@ pub(crate) fn parse_tracked<'a, T: serde::Deserialize<'a>>(json: &'a str, prefix
             (true, false) => path,
             (false, false) => format!("{prefix}.{path}"),
         };
-        RequestError::at(path, e.to_string())
+        // A missing field is named itself (`now`, `release.case_type`), not only its object.
+        let message = e.to_string();
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')).map(|(field, _)| field);
+        let path = match missing {
+            Some(field) if path.is_empty() => field.to_owned(),
+            Some(field) => format!("{path}.{field}"),
+            None => path,
+        };
+        RequestError::at(path, message)
     })
 }
 
@@ -783,7 +796,8 @@ mod tests {
         assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{{RELEASE}, "labels": "x"}}}}"#)), "release.labels");
         let approvals = r#""approvals": [{"level": 1, "approver": "a", "decision": "approve", "at": "2026-11-30T10:00:00Z"}, {"level": 1, "approver": "b", "decision": "approve", "at": "nope"}]"#;
         assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{{RELEASE}, {approvals}}}}}"#)), "release.approvals[1].at");
-        assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{"id": "R"}}}}"#)), "release", "a missing field names its object");
+        assert_eq!(path_of(&format!(r#"{{{OK}, "release": {{"id": "R"}}}}"#)), "release.case_type", "a missing field is named");
+        assert_eq!(path_of("{}"), "now", "a missing field at the top");
         assert_eq!(path_of(r#"{"now": 5}"#), "now");
         assert_eq!(
             path_of("{\n  \"now\": \"2026-11-30T15:00:00Z\",\n  \"release\": {\n    \"labels\": [1]\n  }\n}"),

@@ -49,6 +49,14 @@ fn reference(json: &str) -> Option<(String, String)> {
     if path == "." || path == "?" {
         path.clear();
     }
+    // Two refinements of ours: a missing field is named itself, not only its object, and a list
+    // is refused as a whole, before serde reads a struct from it.
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|rest| rest.split_once('`')).map(|(f, _)| f.to_owned()) {
+        path = if path.is_empty() { field } else { format!("{path}.{field}") };
+    }
+    if json.trim_start().starts_with('[') {
+        return Some((String::new(), "a request is a JSON object (`now`, `release`, …), not a list".to_owned()));
+    }
     Some((path, message))
 }
 

@@ -42,8 +42,12 @@ fn malformed_json_names_where_it_broke() {
 }
 
 #[test]
-fn a_missing_field_names_its_object() {
-    let m = error(&with(|r| drop(r["release"].as_object_mut().unwrap().remove("status_since"))), ErrorKind::Request, Some("release"));
+fn a_missing_field_is_named_by_its_path() {
+    let m = error(
+        &with(|r| drop(r["release"].as_object_mut().unwrap().remove("status_since"))),
+        ErrorKind::Request,
+        Some("release.status_since"),
+    );
     assert!(m.contains("missing field `status_since`"), "{m}");
 }
 

@@ -53,7 +53,7 @@ export type GuardRequest = EvaluationRequest & { transition: TransitionRef };
 export type PackFiles = Record<string, string | object>;
 
 /** What the methods throw: an `Error` carrying SPEC §9's structured error. */
-export type PolicyError = Error & ErrorBody;
+export type PolicyError = Error & ErrorBody & { name: "PolicyError" };
 
 /** A loaded policy: load it once, evaluate many requests. */
 export declare class Policy {

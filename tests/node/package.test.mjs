@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { Policy } from "kiket-release-policy";
 import { root, scenarios, native, plugin, nativeBin } from "./helpers.mjs";
+import { sampleInput } from "../../www/sample-history.mjs";
 
 const sample = readFileSync(path.join(root, "examples/pending-release.json"), "utf8");
 const upstreamDir = process.env.KIKET_UPSTREAM_PACK ?? [path.join(root, "../shared/upstream/kiket-definitions-release-mgmt/.kiket"), "/work/shared/upstream/kiket-definitions-release-mgmt/.kiket"].find((d) => { try { return statSync(d).isDirectory(); } catch { return false; } });
@@ -40,6 +41,37 @@ test("a bad request throws an Error carrying the structured error", () => {
   const bad = JSON.parse(sample);
   bad.release.approvals[0].at = "2026-11-27T10:00:00";
   assert.throws(() => policy.evaluate(bad), (e) => e instanceof Error && e.kind === "request" && e.path === "release.approvals[0].at" && /RFC 3339/.test(e.message));
+});
+
+test("every mistake is a PolicyError with a clear message and path, and survives JSON.stringify", () => {
+  const policy = Policy.builtin();
+  const error = (f) => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    assert.fail("it should have thrown");
+  };
+  for (const [input, message] of [[undefined, /must be an object or its JSON text, not undefined/], [null, /not null/], [42, /not a number/], [[], /not a list/]]) {
+    const e = error(() => policy.evaluate(input));
+    assert.equal(e.name, "PolicyError");
+    assert.equal(e.kind, "request");
+    assert.match(e.message, message);
+  }
+  assert.match(error(() => policy.evaluate("[]")).message, /a request is a JSON object .*not a list/);
+  // A missing field is named; an object's error does not point into JSON the caller never wrote.
+  const { now, ...withoutNow } = JSON.parse(sample);
+  const missing = error(() => policy.evaluate(withoutNow));
+  assert.equal(missing.path, "now");
+  assert.doesNotMatch(missing.message, /at line \d+ column/);
+  assert.match(error(() => policy.evaluate(JSON.stringify(withoutNow))).message, /missing field `now` at line 1 column/);
+  const round = JSON.parse(JSON.stringify(missing));
+  assert.deepEqual([round.name, round.kind, round.path, round.message], ["PolicyError", "request", "now", missing.message]);
+  // The guard never throws: the same mistakes deny, saying why.
+  const deny = policy.guard(undefined);
+  assert.equal(deny.status, "deny");
+  assert.match(deny.message, /not undefined/);
 });
 
 test("evaluateMany answers each request in place, a bad one as { error }", () => {
@@ -123,6 +155,46 @@ test("the bin evaluates a request file with the Wasm module", () => {
   const bad = spawnSync(process.execPath, [bin, "evaluate", "-"], { input: "{}", encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout).error.kind, "request");
+});
+
+test("the bin has the native CLI's commands and options: --help, --version, --definitions, validate, analyze", () => {
+  const bin = path.join(path.dirname(new URL(import.meta.resolve("kiket-release-policy")).pathname), "../bin/release-policy.mjs");
+  const run = (args, input) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", input });
+  const help = run(["--help"]);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--definitions DIR/);
+  const version = JSON.parse(readFileSync(path.join(root, "pkg/package.json"), "utf8")).version;
+  assert.equal(run(["--version"]).stdout.trim(), `release-policy-wasm ${version}`);
+  assert.equal(run(["frobnicate"]).status, 2);
+
+  // validate: a pack folder (its .kiket/), exit 0; a broken one, exit 2 with the positioned error.
+  assert.equal(run(["validate", path.dirname(upstreamDir)]).status, 0);
+  const work = mkdtempSync(path.join(tmpdir(), "bin-"));
+  const files = Policy.builtinFiles();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+    writeFileSync(path.join(work, file), text.replace("timeout: 4h", "timeout: 4 hours"));
+  }
+  const broken = run(["validate", work]);
+  assert.equal(broken.status, 2);
+  assert.equal(JSON.parse(broken.stdout).error.file, "workflows/release.yaml");
+
+  // --definitions: the answer the native CLI gives for the same pack.
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(work, file), text.replace("timeout: 4h", "timeout: 90m"));
+  const request = path.join(root, "examples/pending-release.json");
+  const wasm = run(["evaluate", request, "--definitions", work, "--compact"]);
+  assert.equal(wasm.status, 0, wasm.stdout);
+  const nativeRun = spawnSync(nativeBin, ["evaluate", request, "--definitions", work, "--compact"], { encoding: "utf8" });
+  assert.equal(wasm.stdout, nativeRun.stdout);
+  assert.equal(JSON.parse(wasm.stdout).chain.levels[0].timeout, "90m");
+
+  // analyze: JSON Lines with --now, as the native CLI reads them.
+  const history = sampleInput({ count: 30 });
+  const lines = history.releases.map((r) => JSON.stringify(r)).join("\n");
+  const analyzed = run(["analyze", "--jsonl", "--now", history.now, "--compact"], lines);
+  const nativeAnalyzed = spawnSync(nativeBin, ["analyze", "--jsonl", "--now", history.now, "--compact"], { encoding: "utf8", input: lines });
+  assert.equal(analyzed.status, 0, analyzed.stdout);
+  assert.deepEqual(JSON.parse(analyzed.stdout), JSON.parse(nativeAnalyzed.stdout));
 });
 
 test("the plugin module runs through the raw WebAssembly API with no imports", async () => {
