@@ -85,7 +85,7 @@ const cedar = coldStart(`const t=performance.now(); const cedar = await import("
 const emptyModule = path.join(tmpdir(), "kiket-bench-empty-module.mjs");
 writeFileSync(emptyModule, "export default 1;\n");
 const emptyImport = coldStart(`const t=performance.now(); await import(${JSON.stringify(pathToFileURL(emptyModule).href)}); console.log(performance.now()-t);`);
-const wasmFile = JSON.stringify(path.join(root, "pkg/node/release_policy_bg.wasm"));
+const wasmFile = JSON.stringify(path.join(root, "pkg/web/release_policy_bg.wasm"));
 const compileOnly = coldStart(`import { readFileSync } from "node:fs"; const t=performance.now(); new WebAssembly.Module(readFileSync(${wasmFile})); console.log(performance.now()-t);`);
 console.log(`${"cold start: import + Policy.builtin()".padEnd(62)} ${ours.toFixed(2).padStart(9)} ms (median of 7 processes)`);
 console.log(`${"  of which import (compiling the module)".padEnd(62)} ${importOnly.toFixed(2).padStart(9)} ms (median of 7 processes)`);
