@@ -81,9 +81,14 @@ chromium:
 test-node:
 	rm -f pkg/*.tgz
 	cd pkg && npm pack --silent >/dev/null
-	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz typescript@5 >/dev/null
+	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz typescript@5 @arethetypeswrong/cli@0 publint@0 >/dev/null
 	$(CARGO) build --quiet --bin release-policy
-	cd tests/node && npx tsc -p tsconfig.json
+	@echo "type-checking an ES module consumer (nodenext) and a CommonJS one (node16), and running the latter"
+	cd tests/node && npx tsc -p tsconfig.json && npx tsc -p tsconfig.cjs.json && node work/cjs/consumer-cjs.cjs >/dev/null
+	@echo "checking the package's types and layout (arethetypeswrong, publint); the browser entry points are ES modules only"
+	cd tests/node && npx attw ../../pkg/kiket-release-policy-*.tgz --profile node16 --ignore-rules cjs-resolves-to-esm \
+		--exclude-entrypoints ./web/release_policy_bg.wasm ./authoring/web/release_policy_bg.wasm ./plugin.wasm ./package.json
+	cd tests/node && npx publint ../../pkg
 	cd tests/node && node --test
 
 FUZZ_TARGETS := request_json pack_file structured differential
@@ -189,6 +194,10 @@ pkg-types:
 	rm -rf pkg/types/gen
 	TS_RS_EXPORT_DIR=$(CURDIR)/pkg/types/gen TS_RS_IMPORT_EXTENSION=js $(CARGO) test --quiet --lib --no-default-features --features ts export_bindings >/dev/null
 	cd pkg/types/gen && for f in $$(find . -name '*.ts' ! -name '*.d.ts'); do mv "$$f" "$${f%.ts}.d.ts"; done
+	@# The Node.js glue is CommonJS: its declarations are the same files, read as CommonJS.
+	rm -rf pkg/types/cjs && mkdir -p pkg/types/cjs
+	cp -r pkg/types/*.d.ts pkg/types/gen pkg/types/cjs/
+	echo '{"type": "commonjs"}' > pkg/types/cjs/package.json
 
 ## wasm-bindgen-cli, pinned to the wasm-bindgen version in Cargo.lock (installed once)
 wasm-bindgen-cli:
