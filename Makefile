@@ -136,12 +136,6 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 # (`strip = true` would drop it; the wasm-js profile strips debug info only); wasm-bindgen then drops
 # the function names, which would otherwise be a fifth of the module gzipped.
 BINDGEN_FLAGS := --remove-name-section --remove-producers-section
-# wasm-bindgen copies the bindings' inline JavaScript (src/js.rs) as ES modules, which the Node.js
-# glue (CommonJS) requires: each `export function f` of the Node.js copy becomes `exports.f = …`.
-# The Node.js and browser bindings load the same module: the Node.js glue reads the browser copy,
-# so the package ships it once.
-ONE_MODULE := sh -c 'sed -i "s|\$${__dirname}/release_policy_bg.wasm|\$${__dirname}/../web/release_policy_bg.wasm|" "$$0/release_policy.js" && grep -q "/../web/release_policy_bg.wasm" "$$0/release_policy.js" && rm "$$0/release_policy_bg.wasm"'
-NODE_SNIPPETS := sh -c 'find "$$0/snippets" -name "*.js" -exec sed -i -E "s/^export function ([A-Za-z_]+)/exports.\1 = function \1/" {} +'
 
 ## pkg: the WebAssembly builds in pkg/: the npm package (Node.js and browser bindings) and the
 ## zero-import plugin module
@@ -169,8 +163,7 @@ pkg-web: wasm-target wasm-bindgen-cli
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/node $(JS_OUT)
 	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/web $(JS_OUT)
 	echo '{"type": "commonjs"}' > pkg/node/package.json
-	$(NODE_SNIPPETS) pkg/node
-	$(ONE_MODULE) pkg/node
+	node scripts/finish-glue.mjs pkg
 	@echo "pkg/web/release_policy_bg.wasm: $$(stat -c%s pkg/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/web/release_policy_bg.wasm | wc -c) gzipped"
 
 ## pkg-authoring: the authoring module (kiket-release-policy/authoring): the bindings with policy
@@ -183,8 +176,7 @@ pkg-authoring: wasm-target wasm-bindgen-cli
 	wasm-bindgen --target nodejs $(BINDGEN_FLAGS) --out-dir pkg/authoring/node $(AUTHORING_OUT)
 	wasm-bindgen --target web $(BINDGEN_FLAGS) --out-dir pkg/authoring/web $(AUTHORING_OUT)
 	echo '{"type": "commonjs"}' > pkg/authoring/node/package.json
-	$(NODE_SNIPPETS) pkg/authoring/node
-	$(ONE_MODULE) pkg/authoring/node
+	node scripts/finish-glue.mjs pkg/authoring
 	@echo "pkg/authoring/web/release_policy_bg.wasm: $$(stat -c%s pkg/authoring/web/release_policy_bg.wasm) bytes, $$(gzip -9c pkg/authoring/web/release_policy_bg.wasm | wc -c) gzipped"
 
 ## pkg-types: the TypeScript declarations generated from the engine's Rust types (ts-rs); built

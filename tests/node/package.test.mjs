@@ -74,6 +74,13 @@ test("every mistake is a PolicyError with a clear message and path, and survives
   assert.match(deny.message, /not undefined/);
 });
 
+test("the browser build used before init() says to call it; after initSync it answers as Node does", async () => {
+  const web = await import("kiket-release-policy/web");
+  assert.throws(() => web.Policy.builtin(), /call `await init\(\)` \(the module's default export\) before using Policy/);
+  web.initSync({ module: readFileSync(path.join(root, "pkg/web/release_policy_bg.wasm")) });
+  assert.deepEqual(web.Policy.builtin().evaluate(sample), Policy.builtin().evaluate(sample));
+});
+
 test("evaluateMany answers each request in place, a bad one as { error }", () => {
   const policy = Policy.builtin();
   const answers = policy.evaluateMany([sample, { now: "nope" }, JSON.parse(sample)]);
