@@ -8,7 +8,7 @@
 
 use crate::calendar::{Calendar, Instant};
 use crate::condition::Why;
-use crate::definitions::{ApprovalChain, Assignment, AssignmentKind, Group, LadderAction, Level, Logic, Required};
+use crate::definitions::{ApprovalChain, Assignment, AssignmentKind, ChainChange, Group, LadderAction, Level, Logic, Required};
 use crate::duration::Duration;
 use crate::request::{Approval, Decision, Directory};
 
@@ -25,6 +25,8 @@ pub struct LevelPlan<'a> {
     pub timeout: Option<Duration>,
     /// Approvers added by `add_approvers`, eligible from the level's activation.
     pub added: Vec<&'a Assignment>,
+    /// The recipe changes that applied to this level, by recipe key, in the order applied.
+    pub changed_by: Vec<(&'a str, &'a ChainChange)>,
 }
 
 /// How the chain relates to the release's status.

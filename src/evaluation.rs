@@ -363,7 +363,15 @@ impl Policy {
                         }
                     }
                 }
-                let mut plan = LevelPlan { level, required: holds, why, skipped_by: None, timeout: level.timeout, added: Vec::new() };
+                let mut plan = LevelPlan {
+                    level,
+                    required: holds,
+                    why,
+                    skipped_by: None,
+                    timeout: level.timeout,
+                    added: Vec::new(),
+                    changed_by: Vec::new(),
+                };
                 for (by, change) in &changes {
                     match change {
                         ChainChange::SkipLevels(levels) if levels.contains(&level.level) => {
@@ -374,8 +382,9 @@ impl Policy {
                             plan.timeout = Some(plan.timeout.map_or(*to, |t| t.min(*to)));
                         }
                         ChainChange::AddApprovers { level: n, assignments } if *n == level.level => plan.added.extend(assignments.iter()),
-                        _ => {}
+                        _ => continue,
                     }
+                    plan.changed_by.push((by, change));
                 }
                 plan
             })
@@ -432,6 +441,7 @@ impl Policy {
                 skipped_by: None,
                 timeout: None,
                 added: Vec::new(),
+                changed_by: Vec::new(),
             };
             let no_escalation = |_: u32, _: Instant, _: Instant| Vec::new();
             let inputs = chain::Inputs {
@@ -811,6 +821,22 @@ pub struct LevelJson<'r> {
     #[cfg_attr(feature = "ts", ts(type = "\"AND\" | \"OR\""))]
     pub logic: &'static str,
     pub groups: Vec<GroupJson<'r>>,
+    /// What recipes changed on this level (`modify_approval_chain`), in the order applied.
+    pub changes: Vec<LevelChangeJson<'r>>,
+}
+
+/// One recipe change of a level, for people to read what a fast track did.
+#[derive(Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "LevelChange"))]
+pub struct LevelChangeJson<'r> {
+    /// The recipe's key.
+    pub recipe: &'r str,
+    /// `skip_levels`, `reduce_timeout` (the level's `timeout` is the result) or `add_approvers`.
+    pub change: &'static str,
+    /// `add_approvers`: who became eligible, from the level's activation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub assignments: Option<&'r [crate::definitions::Assignment]>,
 }
 
 /// One group of a level (a plain level has one, named `null`).
@@ -877,7 +903,17 @@ fn level_json<'r>(l: &'r LevelRun<'_>) -> LevelJson<'r> {
             Logic::Or => "OR",
         },
         groups: l.groups.iter().map(group_json).collect(),
+        changes: l.plan.changed_by.iter().map(|(recipe, change)| level_change(recipe, change)).collect(),
     }
+}
+
+fn level_change<'r>(recipe: &'r str, change: &'r ChainChange) -> LevelChangeJson<'r> {
+    let (name, assignments) = match change {
+        ChainChange::SkipLevels(_) => ("skip_levels", None),
+        ChainChange::ReduceTimeout { .. } => ("reduce_timeout", None),
+        ChainChange::AddApprovers { assignments, .. } => ("add_approvers", Some(assignments.as_slice())),
+    };
+    LevelChangeJson { recipe, change: name, assignments }
 }
 
 fn group_json<'r>(g: &'r GroupRun<'_>) -> GroupJson<'r> {

@@ -142,8 +142,11 @@ function loadPack(files) {
   const banner = $("defs-banner");
   banner.hidden = packErrors.length === 0;
   banner.textContent = packErrors.length
-    ? `The pack has ${packErrors.length} error(s); the chain below still follows the last valid pack.`
+    ? `The edited pack has ${packErrors.length} error(s), listed below the editor; the answers above still follow the last valid pack.`
     : "";
+  // The header says so too: it is what a release manager reads first.
+  const title = $("pack-name").textContent.replace(/ — (built-in pack|edited pack|loaded pack|edits invalid).*$/, "");
+  if (packErrors.length) $("pack-name").textContent = `${title} — edits invalid: showing the last valid pack`;
   $("defs-state").textContent = packErrors.length ? "invalid" : same ? "built-in" : base !== builtinFiles ? "loaded pack" : "edited, valid";
   $("defs-state").className = `pill ${packErrors.length ? "deny" : "allow"}`;
   editor?.showErrors(packErrors);
@@ -503,7 +506,7 @@ function update() {
     lastEvaluation = evaluation;
     banner.hidden = true;
     document.querySelector(".results").classList.remove("stale");
-    renderChain(evaluation);
+    renderChain(evaluation, request.directory?.roles ?? {});
     renderEscalation(evaluation.escalation);
     renderGuards(request, evaluation);
     renderRecipes(evaluation.recipes);
@@ -547,7 +550,7 @@ function renderStateApproval(sa) {
     h("p", {}, `Eligible: ${sa.eligible.join(", ") || "nobody in the directory"}. Approved by: ${sa.approved_by.join(", ") || "nobody yet"}.`))] : []));
 }
 
-function renderChain(evaluation) {
+function renderChain(evaluation, roles = {}) {
   // A workflow without an approval chain answers `chain: null`: its state approval, if any, decides.
   if (!evaluation.chain) {
     renderStateApproval(evaluation.state_approval);
@@ -560,7 +563,7 @@ function renderChain(evaluation) {
   if (chain.started_at) summary.push(`Started ${when(chain.started_at)} UTC.`);
   else if (chain.state === "not_started") summary.push("Not started: deadlines are projected as if requested now.");
   if (chain.current_level) summary.push(`Level ${chain.current_level} is active.`);
-  if (chain.modified_by?.length) summary.push(`Changed by ${chain.modified_by.join(", ")}.`);
+  for (const key of chain.modified_by ?? []) summary.push(fastTrack(key, evaluation));
   $("chain-summary").textContent = summary.join(" ");
   $("chain-summary").classList.toggle("fast-track", Boolean(chain.modified_by?.length));
 
@@ -578,7 +581,7 @@ function renderChain(evaluation) {
         h("dt", {}, "activated"), h("dd", {}, when(level.activated_at) + (level.projected && level.activated_at ? " (projected)" : "")),
         h("dt", {}, "deadline"), h("dd", { class: level.overdue ? "overdue" : "" }, when(level.deadline) + (level.overdue ? " — overdue" : "")),
         h("dt", {}, "completed"), h("dd", {}, when(level.completed_at))));
-      li.append(h("div", { class: "groups" }, ...level.groups.map((g) => group(level, g))));
+      li.append(h("div", { class: "groups" }, ...level.groups.map((g) => group(level, g, evaluation, roles))));
     }
     return li;
   }));
@@ -599,12 +602,49 @@ function reason(level) {
   return box;
 }
 
-function group(level, g) {
+/** What a recipe did to the chain, in words, from the levels' `changes`: "Hotfix Fast Track
+ * (hotfix_fast_track) changed the chain: levels 3–4 skipped; timeouts cut to 1h (levels 1–4); role
+ * sre_oncall added to level 1." */
+function fastTrack(key, evaluation) {
+  const name = evaluation.recipes.find((r) => r.key === key)?.name;
+  const levels = (change) => evaluation.chain.levels.filter((l) => l.changes.some((c) => c.recipe === key && c.change === change));
+  const span = (list) => {
+    const numbers = list.map((l) => l.level);
+    const consecutive = numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1);
+    return numbers.length > 2 && consecutive ? `${numbers[0]}–${numbers.at(-1)}` : numbers.join(", ");
+  };
+  const parts = [];
+  const skipped = levels("skip_levels");
+  if (skipped.length) parts.push(`level${skipped.length > 1 ? "s" : ""} ${span(skipped)} skipped`);
+  const cut = levels("reduce_timeout");
+  const caps = [...new Set(cut.map((l) => l.timeout))];
+  if (cut.length) parts.push(`timeouts cut to ${caps.join(" / ")} (level${cut.length > 1 ? "s" : ""} ${span(cut)})`);
+  for (const level of levels("add_approvers")) {
+    const added = level.changes.filter((c) => c.recipe === key && c.change === "add_approvers").flatMap((c) => c.assignments ?? []);
+    parts.push(`${added.map((a) => `${a.type} ${a.identifier}`).join(", ")} added to level ${level.level}`);
+  }
+  return `${name ? `${name} (${key})` : key} changed the chain: ${parts.join("; ")}.`;
+}
+
+/** The recipe that made `user` eligible at `level`, through an added assignment (the request's own
+ * directory says who holds a role). */
+function addedBy(level, user, evaluation, roles) {
+  for (const change of level.changes) {
+    if (change.change !== "add_approvers") continue;
+    const match = (change.assignments ?? []).some((a) => a.type === "user" ? a.identifier === user : (roles[a.identifier] ?? []).includes(user));
+    if (match) return evaluation.recipes.find((r) => r.key === change.recipe)?.name ?? change.recipe;
+  }
+  return null;
+}
+
+function group(level, g, evaluation, roles) {
   const name = g.group ?? "approvers";
   const who = g.assignments.map((a) => `${a.type} ${a.identifier}`).join(", ");
   const people = g.eligible.map((user) => {
     const done = g.approved_by.includes(user);
+    const by = addedBy(level, user, evaluation, roles);
     const item = h("li", { class: done ? "approved" : "" }, user + (done ? " ✓" : ""));
+    if (by) item.append(" ", h("span", { class: "added", title: `made eligible by ${by}` }, `added by ${by}`));
     if (level.state === "active" && !done) {
       const button = h("button", { type: "button", class: "approve", title: `Record ${user}'s approval at the current time` }, `✓ approve as ${user}`);
       button.setAttribute("data-approver", user);

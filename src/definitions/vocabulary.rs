@@ -33,8 +33,8 @@ pub struct Key {
     pub decides: bool,
     pub support: Support,
     /// The value the key takes, as the decoder reads it (the editor schemas are generated from it;
-    /// the WebAssembly modules, which generate none, keep [`Shape::Any`]).
-    pub shape: Shape,
+    /// the WebAssembly modules that generate none leave it out, see [`KeyShape`]).
+    pub shape: KeyShape,
     pub presence: Presence,
 }
 
@@ -122,15 +122,26 @@ impl std::fmt::Debug for Shape {
 /// module; the plugin and the lean npm module carry no meanings and no shapes.
 const SCHEMAS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "authoring"));
 
+/// A key's shape where schemas are generated; nothing (not even a tag per key) where they are not.
+#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
+pub type KeyShape = Shape;
+/// A key's shape where schemas are generated; nothing (not even a tag per key) where they are not.
+#[cfg(not(any(not(target_arch = "wasm32"), feature = "authoring")))]
+pub type KeyShape = ();
+
 /// The text of a meaning where it is shown (see [`Key::meaning`]).
 const fn shown(meaning: &'static str) -> &'static str {
     if SCHEMAS { meaning } else { "" }
 }
 
 /// A shape where schemas are generated (see [`Key::shape`]).
-const fn shaped(shape: Shape) -> Shape {
-    if SCHEMAS { shape } else { Shape::Any }
+#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
+const fn shaped(shape: Shape) -> KeyShape {
+    shape
 }
+
+#[cfg(not(any(not(target_arch = "wasm32"), feature = "authoring")))]
+const fn shaped(_: Shape) -> KeyShape {}
 
 const fn decides(name: &'static str, shape: Shape, meaning: &'static str) -> Key {
     Key { name, meaning: shown(meaning), decides: true, support: Support::Honoured, shape: shaped(shape), presence: Presence::Optional }
@@ -141,7 +152,14 @@ const fn describes(name: &'static str, shape: Shape, meaning: &'static str) -> K
 }
 
 const fn refused(name: &'static str, meaning: &'static str, why: &'static str) -> Key {
-    Key { name, meaning: shown(meaning), decides: true, support: Support::Refused(why), shape: Shape::Any, presence: Presence::Optional }
+    Key {
+        name,
+        meaning: shown(meaning),
+        decides: true,
+        support: Support::Refused(why),
+        shape: shaped(Shape::Any),
+        presence: Presence::Optional,
+    }
 }
 
 impl Key {

@@ -109,13 +109,17 @@ test("a critical Hotfix gets the fast track: levels 3–4 skipped, 1h timeouts, 
   await page.selectOption("#status", "pending_approval");
   await page.selectOption("#priority", "critical");
   await page.locator('#custom-fields select[data-field="severity"]').selectOption("critical");
-  assert.match(await page.textContent("#chain-summary"), /Changed by hotfix_fast_track/);
+  assert.match(
+    await page.textContent("#chain-summary"),
+    /Hotfix Fast Track \(hotfix_fast_track\) changed the chain: levels 3, 4 skipped; timeouts cut to 1h \(levels 1–4\); role sre_oncall added to level 1\./,
+  );
   for (const n of [3, 4]) {
     assert.equal(await level(page, n).locator(".requirement").textContent(), "skipped");
     assert.match(await level(page, n).textContent(), /Skipped by recipe hotfix_fast_track/);
   }
   for (const n of [1, 2]) assert.equal(await level(page, n).locator(".timeout").textContent(), "timeout 1h");
-  assert.match(await level(page, 1).locator(".eligible").textContent(), /otto/);
+  assert.match(await level(page, 1).locator(".eligible").textContent(), /otto added by Hotfix Fast Track/);
+  assert.doesNotMatch(await level(page, 1).locator(".eligible").textContent(), /quinn added/, "only the added approver is marked");
   assert.match(await page.locator("#recipes li.matched").first().textContent(), /Hotfix Fast Track/);
   // The Release's own fields went with the case type: no warning about them.
   assert.equal(await page.locator("#warnings li").count(), 0);
@@ -178,6 +182,8 @@ test("a broken YAML edit shows the error at its line and keeps the last good cha
   assert.equal(await page.locator("#gutter span.err").first().textContent(), String(at));
   assert.equal(await page.isVisible("#defs-banner"), true);
   assert.equal(await page.textContent("#defs-state"), "invalid");
+  assert.match(await page.textContent("#pack-name"), /edits invalid: showing the last valid pack/);
+  assert.match(await page.textContent("#defs-banner"), /the answers above still follow the last valid pack/);
   assert.equal(await page.locator("#levels li.level").count(), 4);
   assert.equal(await level(page, 1).locator(".timeout").textContent(), "timeout 4h");
   await page.screenshot({ path: path.join(shots, "a-broken-yaml-edit-error-state.png"), fullPage: true });
