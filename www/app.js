@@ -648,7 +648,17 @@ function group(level, g, evaluation, roles) {
     if (level.state === "active" && !done) {
       const button = h("button", { type: "button", class: "approve", title: `Record ${user}'s approval at the current time` }, `✓ approve as ${user}`);
       button.setAttribute("data-approver", user);
-      button.addEventListener("click", () => recordApproval({ level: level.level, group: g.group ?? undefined, approver: user, decision: "approve", at: nowOf(state) }));
+      button.addEventListener("click", () => {
+        recordApproval({ level: level.level, group: g.group ?? undefined, approver: user, decision: "approve", at: nowOf(state) });
+        // The chain is redrawn: keep the keyboard where it was (the next ✓ of the level, else the
+        // level itself) and say what changed.
+        const card = document.querySelector(`#levels li.level[data-level="${level.level}"]`);
+        const next = card?.querySelector("button.approve") ?? card ?? $("h-chain");
+        if (card && !card.hasAttribute("tabindex")) card.setAttribute("tabindex", "-1");
+        next.focus();
+        const now = lastEvaluation?.chain?.levels.find((l) => l.level === level.level);
+        $("announce").textContent = `Recorded ${user}'s approval of level ${level.level}; the level is now ${now?.state.replace("_", " ") ?? "updated"}.`;
+      });
       item.append(" ", button);
     }
     return item;

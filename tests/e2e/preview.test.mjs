@@ -306,3 +306,24 @@ test("an edit shows its impact on the seed cases and a sample history, as diff c
   await retype(page, at, "operator: in, value: [critical, high]", 'operator: "=", value: critical');
   await page.waitForSelector("#impact[hidden]", { state: "attached" });
 });
+
+test("keyboard: a skip link reaches the scrubber, and a ✓ keeps focus in the chain and announces the change", async (t) => {
+  const page = await open(t);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the time scrubber");
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "now", "the scrubber is one Tab from the top");
+
+  const approve = page.locator("#levels li.level[data-level='1'] button.approve").first();
+  const who = await approve.getAttribute("data-approver");
+  await approve.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.getElementById("announce").textContent.length > 0);
+  assert.match(await page.textContent("#announce"), new RegExp(`Recorded ${who}'s approval of level 1; the level is now approved`));
+  assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), "BODY", "focus stays in the chain");
+  assert.ok(await page.evaluate(() => document.activeElement?.closest("#levels, #h-chain") !== null));
+  // The editor's highlight layer and line numbers are not Tab stops.
+  assert.deepEqual(await page.evaluate(() => ["backdrop", "gutter"].map((id) => document.getElementById(id).tabIndex)), [-1, -1]);
+});
