@@ -64,8 +64,8 @@ PLAYWRIGHT_CORE_VERSION := 1.64.1
 ## test-e2e: the preview page (www/) in headless Chromium, driven by playwright-core; screenshots
 ## land in tests/e2e/screenshots/
 test-e2e: chromium www-deps
-	@test -d tests/e2e/node_modules/playwright-core || \
-		(cd tests/e2e && npm install --no-audit --no-fund --no-save playwright-core@$(PLAYWRIGHT_CORE_VERSION) >/dev/null)
+	@test -d tests/e2e/node_modules/playwright-core -a -d tests/e2e/node_modules/axe-core || \
+		(cd tests/e2e && npm install --no-audit --no-fund --no-save playwright-core@$(PLAYWRIGHT_CORE_VERSION) axe-core@4 >/dev/null)
 	node --test tests/e2e/
 
 ## www-deps: the pages' one npm dependency (Chart.js, for the dashboard), from www/package-lock.json

@@ -51,8 +51,15 @@ async function open(t, url = base, suffix = "") {
   await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
   t.after(async () => {
     await page.screenshot({ path: path.join(shots, `${t.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}${suffix}.png`), fullPage: true });
+    // axe-core on the state the test left the page in: nothing serious or critical.
+    await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
+    const violations = await page.evaluate(async () =>
+      (await globalThis.axe.run()).violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
     await page.close();
     assert.deepEqual(errors, [], "the page logged errors");
+    assert.deepEqual(violations, [], "axe-core found serious or critical violations");
   });
   return page;
 }
