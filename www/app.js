@@ -30,6 +30,12 @@ let editor = null;
 let base = builtinFiles;
 
 let state = decodeState(location.hash);
+if (!state && location.hash.startsWith("#s=")) {
+  // A shared link whose state does not read (cut short when pasted, most often): say so.
+  const banner = $("link-error");
+  banner.hidden = false;
+  banner.textContent = "This link's preview state could not be read (the link may have been cut short); showing the defaults instead.";
+}
 if (!state) {
   const since = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   state = initialState(outline, isoMinute(since));
@@ -505,6 +511,7 @@ function update() {
     const timeline = policy.timeline(request);
     lastEvaluation = evaluation;
     banner.hidden = true;
+    markField(null);
     document.querySelector(".results").classList.remove("stale");
     renderChain(evaluation, request.directory?.roles ?? {});
     renderEscalation(evaluation.escalation);
@@ -516,10 +523,30 @@ function update() {
     // A bad request: say where, keep the last answer on screen but mark it stale.
     banner.hidden = false;
     banner.textContent = `The request is not valid${error.path ? ` at ${error.path}` : ""}: ${error.message}`;
+    markField(error);
     document.querySelector(".results").classList.add("stale");
   }
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => history.replaceState(null, "", encodeState(state)), 150);
+}
+
+/** The form fields a request path comes from: the field itself shows the error, where one types. */
+const FIELD_OF_PATH = { "calendar.timezone": "timezone", "calendar.hours": "hours", "calendar.holidays": "holidays" };
+
+function markField(error) {
+  for (const id of Object.values(FIELD_OF_PATH)) {
+    const input = $(id);
+    if (!input) continue;
+    input.removeAttribute("aria-invalid");
+    input.parentElement.querySelector(".field-error")?.remove();
+  }
+  const id = error?.path && FIELD_OF_PATH[error.path.replace(/\[\d+\]$/, "")];
+  const input = id && $(id);
+  if (!input) return;
+  input.setAttribute("aria-invalid", "true");
+  const note = h("span", { class: "field-error", id: `${id}-error` }, error.message);
+  input.setAttribute("aria-describedby", note.id);
+  input.after(note);
 }
 
 function h(tag, attrs = {}, ...children) {

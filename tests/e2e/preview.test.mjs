@@ -334,3 +334,20 @@ test("keyboard: a skip link reaches the scrubber, and a ✓ keeps focus in the c
   // The editor's highlight layer and line numbers are not Tab stops.
   assert.deepEqual(await page.evaluate(() => ["backdrop", "gutter"].map((id) => document.getElementById(id).tabIndex)), [-1, -1]);
 });
+
+test("a time zone typed wrong is marked at its field; a link cut short says so", async (t) => {
+  const page = await open(t);
+  await page.fill("#timezone", "Europe/Berln");
+  await page.dispatchEvent("#timezone", "change");
+  await page.waitForSelector("#timezone[aria-invalid=true]");
+  assert.match(await page.textContent("#timezone-error"), /Europe\/Berln/);
+  await page.fill("#timezone", "Europe/Berlin");
+  await page.dispatchEvent("#timezone", "change");
+  await page.waitForSelector("#timezone:not([aria-invalid])");
+  assert.equal(await page.locator("#timezone-error").count(), 0);
+
+  const cut = await open(t, `${base}#s=eyJyZWxlYXNlIjp7InRpdGxl`, "-cut-link");
+  assert.equal(await cut.isVisible("#link-error"), true);
+  assert.match(await cut.textContent("#link-error"), /could not be read .*cut short.*defaults/);
+  assert.equal(await cut.locator("#levels li.level").count(), 4, "the defaults are shown");
+});
