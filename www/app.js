@@ -604,9 +604,18 @@ function renderChain(evaluation, roles = {}) {
       level.timeout && h("span", { class: "timeout" }, `timeout ${level.timeout}`)));
     li.append(reason(level));
     if (level.required) {
+      // A projected level's times are not promises: they assume every earlier level runs out its
+      // ladder. Say what they depend on first, the projection second.
+      const before = chain.levels.filter((l) => l.required && l.level < level.level).at(-1);
+      const activated = level.projected && level.activated_at
+        ? `when ${before ? `level ${before.level} completes` : "the chain starts"} (if nobody acts: ${when(level.activated_at)})`
+        : when(level.activated_at);
+      const deadline = level.projected && level.deadline
+        ? `${level.timeout} after it activates (if nobody acts: ${when(level.deadline)})`
+        : when(level.deadline) + (level.overdue ? " — overdue" : "");
       li.append(h("dl", { class: "times" },
-        h("dt", {}, "activated"), h("dd", {}, when(level.activated_at) + (level.projected && level.activated_at ? " (projected)" : "")),
-        h("dt", {}, "deadline"), h("dd", { class: level.overdue ? "overdue" : "" }, when(level.deadline) + (level.overdue ? " — overdue" : "")),
+        h("dt", {}, "activated"), h("dd", {}, activated),
+        h("dt", {}, "deadline"), h("dd", { class: level.overdue ? "overdue" : "" }, deadline),
         h("dt", {}, "completed"), h("dd", {}, when(level.completed_at))));
       li.append(h("div", { class: "groups" }, ...level.groups.map((g) => group(level, g, evaluation, roles))));
     }

@@ -125,6 +125,10 @@ test("a critical Hotfix gets the fast track: levels 3–4 skipped, 1h timeouts, 
     assert.match(await level(page, n).textContent(), /Skipped by recipe hotfix_fast_track/);
   }
   for (const n of [1, 2]) assert.equal(await level(page, n).locator(".timeout").textContent(), "timeout 1h");
+  // Level 2's times are a projection: said as what they depend on, not as a deadline two days out.
+  const times = await level(page, 2).locator(".times").textContent();
+  assert.match(times, /activatedwhen level 1 completes \(if nobody acts: [^)]+\)/);
+  assert.match(times, /deadline1h after it activates \(if nobody acts: [^)]+\)/);
   assert.match(await level(page, 1).locator(".eligible").textContent(), /otto added by Hotfix Fast Track/);
   assert.doesNotMatch(await level(page, 1).locator(".eligible").textContent(), /quinn added/, "only the added approver is marked");
   assert.match(await page.locator("#recipes li.matched").first().textContent(), /Hotfix Fast Track/);

@@ -191,11 +191,17 @@ fn public_packs() -> Vec<(String, Vec<release_policy::PackFile>)> {
     packs
 }
 
-/// The requests to replay against a pack: its own scenarios (`tests/packs/<name>/`), or, for a
-/// pack without any, the release scenario corpus.
-fn requests_for(name: &str) -> Vec<corpus::Scenario> {
+/// The requests to replay against a pack: its own scenarios (`tests/packs/<name>/`), and the release
+/// scenario corpus when the pack reads the corpus's requests (a release pack) or has none of its own.
+fn requests_for(name: &str, policy: &Policy) -> Vec<corpus::Scenario> {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/packs").join(name);
-    if folder.is_dir() { corpus::load(&folder) } else { scenarios().into_iter().filter(|s| s.pack_edits.is_empty()).collect() }
+    let mut own = if folder.is_dir() { corpus::load(&folder) } else { Vec::new() };
+    let release: Vec<corpus::Scenario> = scenarios().into_iter().filter(|s| s.pack_edits.is_empty()).collect();
+    let reads_the_corpus = release.first().is_some_and(|s| policy.evaluate_json(&s.request, &RequestLimits::default()).is_ok());
+    if own.is_empty() || reads_the_corpus {
+        own.extend(release);
+    }
+    own
 }
 
 #[test]
@@ -206,7 +212,7 @@ fn every_public_pack_compiles_and_its_module_answers_the_native_bytes_on_fresh_i
         assert_eq!(imports(sandbox.module()), Vec::<(String, String)>::new(), "{name}");
         let policy = Policy::from_pack(&files).unwrap();
         let mut warm = sandbox.instance().unwrap();
-        let requests = requests_for(&name);
+        let requests = requests_for(&name, &policy);
         warm.call("evaluate", 0, requests[0].request.as_bytes()).unwrap();
         for s in &requests {
             for op in ["evaluate", "guard", "timeline"] {
