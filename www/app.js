@@ -469,14 +469,19 @@ $("now").addEventListener("input", () => {
 });
 
 /** The scrubber's span in minutes: the schedule if nobody acts from the request on, plus a margin. */
+/** The axis, fitted to the events: from the request to the last thing that happens (the chain
+ * completing, or its last projected step) as of the latest recorded approval, plus a margin; at
+ * least two hours. A chain done in 2.5 h gets a 2.5 h axis, not the ladder's six days. */
 function spanMinutes() {
   const since = parseInstant(state.release.status_since);
+  const recorded = state.approvals.map((a) => parseInstant(a.at)).filter((t) => !Number.isNaN(t));
+  const asOf = Math.max(since, ...recorded);
   try {
-    const request = requestOf({ ...state, approvals: [] }, state.release.status_since);
+    const request = requestOf(state, isoMinute(new Date(asOf)));
     const events = policy.timeline(request).events;
-    const last = events.length ? parseInstant(events[events.length - 1].at) : since;
-    const minutes = Math.max((last - since) / MINUTE, 24 * 60);
-    return Math.ceil((minutes * 1.08) / 60) * 60;
+    const last = Math.max(asOf, events.length ? parseInstant(events[events.length - 1].at) : since);
+    const minutes = Math.max((last - since) / MINUTE, 120);
+    return Math.ceil((minutes * 1.08) / 15) * 15;
   } catch {
     return 3 * 24 * 60;
   }

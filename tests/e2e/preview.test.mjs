@@ -168,6 +168,10 @@ test("recording approvals completes the chain and the guard for production answe
   assert.equal(await page.locator("#approvals tr").count(), 5); // quinn; erin, sam, sasha; dana
   const production = page.locator('#guards li[data-to="production"]');
   assert.equal(await production.locator(".pill").textContent(), "allow");
+  // The axis fits the events: with the chain done an hour in, it runs to the state's SLA breach
+  // (8 business hours), not to the ladder's auto-approvals days out.
+  const max = Number(await page.getAttribute("#now", "max"));
+  assert.ok(max < 24 * 60, `the axis spans ${max} minutes`);
 });
 
 /** Selects `from` on line `line` of the editor and types `to` over it, as a user would. */
@@ -354,4 +358,31 @@ test("a time zone typed wrong is marked at its field; a link cut short says so",
   assert.equal(await cut.isVisible("#link-error"), true);
   assert.match(await cut.textContent("#link-error"), /could not be read .*cut short.*defaults/);
   assert.equal(await cut.locator("#levels li.level").count(), 4, "the defaults are shown");
+});
+
+test("on a phone (390 px) nothing scrolls sideways, Copy link is on screen, and the answer comes before the form", async (t) => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  t.after(() => page.close());
+  for (const url of [base, `${base}dashboard.html`]) {
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+    const name = url.endsWith("dashboard.html") ? "dashboard" : "preview";
+    await page.screenshot({ path: path.join(shots, `phone-390-${name}.png`), fullPage: true });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 390, `${name}: the page is ${wide} px wide on a 390 px screen`);
+  }
+  await page.goto(base);
+  await page.waitForSelector("body[data-ready=true]");
+  const copy = await page.locator("#copy-link").boundingBox();
+  assert.ok(copy && copy.x >= 0 && copy.x + copy.width <= 390, `Copy link at ${JSON.stringify(copy)}`);
+  const chain = await page.locator("#h-chain").boundingBox();
+  const form = await page.locator("#h-release").boundingBox();
+  assert.ok(chain.y < form.y, "the approval chain comes before the form");
+  assert.ok(chain.y < 844 * 1.5, `the chain starts ${Math.round(chain.y)} px down`);
+  // The timeline's labels keep a readable size: it scrolls in its own box instead of shrinking.
+  const label = await page.evaluate(() => document.querySelector("#timeline svg text")?.getBoundingClientRect().height ?? 0);
+  assert.ok(label >= 8.5, `timeline text is ${label} px high`);
+  assert.deepEqual(errors, []);
 });
