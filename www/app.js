@@ -4,7 +4,7 @@
 import init, { Policy } from "/pkg/web/release_policy.js";
 import {
   initialState, releaseFromSeed, requestOf, nowOf, encodeState, decodeState, isoMinute, parseInstant,
-  toLocalInput, fromLocalInput, offsetText,
+  toLocalInput, fromLocalInput, offsetText, shownInstant,
 } from "./state.js";
 import { drawTimeline } from "./timeline.js";
 import { createEditor } from "./editor.js";
@@ -12,6 +12,8 @@ import { impactOf, changeText } from "./impact.js";
 
 const $ = (id) => document.getElementById(id);
 const MINUTE = 60_000;
+/** The calendar's time zone: the page enters and shows instants there. */
+const zone = () => state?.calendar?.timezone || "UTC";
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 performance.mark("start");
@@ -200,7 +202,8 @@ function fillForm() {
   fillChecklists();
   $("priority").value = r.priority;
   $("requested-by").value = r.requested_by;
-  $("status-since").value = toLocalInput(r.status_since);
+  $("status-since").value = toLocalInput(r.status_since, zone());
+  for (const label of document.querySelectorAll(".zone-name")) label.textContent = zone();
   $("labels").value = r.labels.join(", ");
   fillCustomFields();
   fillApprovals();
@@ -300,7 +303,7 @@ function fillChecklists() {
 }
 bind("priority", "change", (v) => (state.release.priority = v));
 bind("requested-by", "input", (v) => (state.release.requested_by = v));
-bind("status-since", "change", (v) => (state.release.status_since = fromLocalInput(v)));
+bind("status-since", "change", (v) => (state.release.status_since = fromLocalInput(v, zone())));
 bind("labels", "input", (v) => (state.release.labels = v.split(",").map((s) => s.trim()).filter(Boolean)));
 $("case-type").addEventListener("change", () => {
   state.release.case_type = $("case-type").value;
@@ -360,9 +363,9 @@ function fillApprovals() {
     decision.append(option("approve"), option("reject"));
     decision.value = a.decision;
     decision.addEventListener("change", () => { a.decision = decision.value; update(); });
-    const at = Object.assign(document.createElement("input"), { type: "datetime-local", value: toLocalInput(a.at), step: 60 });
-    at.setAttribute("aria-label", `Approval ${i + 1}: time (UTC)`);
-    at.addEventListener("change", () => { a.at = fromLocalInput(at.value); update(); });
+    const at = Object.assign(document.createElement("input"), { type: "text", value: toLocalInput(a.at, zone()), size: 14, placeholder: "YYYY-MM-DD HH:MM" });
+    at.setAttribute("aria-label", `Approval ${i + 1}: time (${zone()})`);
+    at.addEventListener("change", () => { a.at = fromLocalInput(at.value, zone()); update(); });
     const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "✕", title: "Remove this approval" });
     remove.setAttribute("aria-label", `Remove approval ${i + 1}`);
     remove.addEventListener("click", () => { state.approvals.splice(i, 1); fillApprovals(); update(); });
@@ -405,12 +408,13 @@ function fillDirectory() {
   const body = $("delegations");
   body.replaceChildren(...state.directory.delegations.map((d, i) => {
     const tr = document.createElement("tr");
-    for (const [key, type] of [["from", "text"], ["to", "text"], ["start", "datetime-local"], ["end", "datetime-local"]]) {
-      const input = Object.assign(document.createElement("input"), { type, value: type === "text" ? d[key] : toLocalInput(d[key]), size: 6 });
+    for (const [key, type] of [["from", "text"], ["to", "text"], ["start", "time"], ["end", "time"]]) {
+      const value = type === "text" ? d[key] : toLocalInput(d[key], zone());
+      const input = Object.assign(document.createElement("input"), { type: "text", value, size: type === "text" ? 6 : 14 });
       input.setAttribute("aria-label", `Delegation ${i + 1}: ${key}`);
       if (type === "text") input.setAttribute("list", "users");
       input.addEventListener(type === "text" ? "input" : "change", () => {
-        d[key] = type === "text" ? input.value : fromLocalInput(input.value);
+        d[key] = type === "text" ? input.value : fromLocalInput(input.value, zone());
         update();
       });
       const td = document.createElement("td");
@@ -456,7 +460,14 @@ function fillCalendar() {
     return label;
   }));
 }
-bind("timezone", "input", (v) => (state.calendar.timezone = v.trim()));
+bind("timezone", "input", (v) => {
+  state.calendar.timezone = v.trim();
+  // The instants stay; the fields show them as the new zone's wall clock.
+  $("status-since").value = toLocalInput(state.release.status_since, zone());
+  for (const label of document.querySelectorAll(".zone-name")) label.textContent = zone();
+  fillApprovals();
+  fillDirectory();
+});
 bind("hours", "input", (v) => (state.calendar.hours = v.trim()));
 bind("holidays", "input", (v) => (state.calendar.holidays = v.split(",").map((s) => s.trim()).filter(Boolean)));
 
@@ -501,13 +512,12 @@ function update() {
   slider.value = String(state.offset);
   const now = nowOf(state);
   const since = parseInstant(state.release.status_since);
-  const zone = state.calendar.timezone;
-  let local = "";
+  let weekday = "";
   try {
-    local = new Intl.DateTimeFormat("en-GB", { timeZone: zone, dateStyle: "medium", timeStyle: "short" }).format(new Date(now));
-  } catch { /* an unknown zone: the engine reports it */ }
-  $("now-text").textContent = `${now.replace("T", " ").replace(":00Z", " UTC")} (request ${offsetText(state.offset)})${local ? ` — ${local} ${zone}` : ""}`;
-  slider.setAttribute("aria-valuetext", `${now} UTC, ${offsetText(state.offset)} after the request`);
+    weekday = new Intl.DateTimeFormat("en-GB", { timeZone: zone(), weekday: "long" }).format(new Date(now));
+  } catch { /* an unknown zone: the engine reports it at the field */ }
+  $("now-text").textContent = `${weekday} ${when(now)}${zone() === "UTC" ? "" : `, ${zone()}`} (request ${offsetText(state.offset)})`;
+  slider.setAttribute("aria-valuetext", `${when(now)} ${zone()}, ${offsetText(state.offset)} after the request`);
 
   const request = requestOf(state, now);
   const banner = $("request-error");
@@ -523,7 +533,7 @@ function update() {
     renderGuards(request, evaluation);
     renderRecipes(evaluation.recipes);
     renderSla(evaluation);
-    drawTimeline($("timeline"), { evaluation, timeline, start: since, end: since + span * MINUTE, now: parseInstant(now) });
+    drawTimeline($("timeline"), { evaluation, timeline, start: since, end: since + span * MINUTE, now: parseInstant(now), zone: zone(), when });
   } catch (error) {
     // A bad request: say where, keep the last answer on screen but mark it stale.
     banner.hidden = false;
@@ -565,7 +575,8 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-const when = (iso) => (iso ? iso.replace("T", " ").replace(":00Z", "") : "—");
+/** Every instant in the calendar's zone, with UTC beside it. */
+const when = (iso) => (iso ? shownInstant(iso, zone()) : "—");
 const show = (v) => (v === null || v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
 
 function renderStateApproval(sa) {
@@ -592,7 +603,7 @@ function renderChain(evaluation, roles = {}) {
   $("chain-state").textContent = chain.state.replace("_", " ");
   $("chain-state").className = `pill ${chain.state}`;
   const summary = [];
-  if (chain.started_at) summary.push(`Started ${when(chain.started_at)} UTC.`);
+  if (chain.started_at) summary.push(`Started ${when(chain.started_at)}.`);
   else if (chain.state === "not_started") summary.push("Not started: deadlines are projected as if requested now.");
   if (chain.current_level) summary.push(`Level ${chain.current_level} is active.`);
   for (const key of chain.modified_by ?? []) summary.push(fastTrack(key, evaluation));
@@ -711,7 +722,7 @@ function group(level, g, evaluation, roles) {
 
 function step(s) {
   const to = s.recipients?.length ? ` → ${s.recipients.join(", ")}` : "";
-  return `level ${s.level}, step ${s.step + 1} (after ${s.after}): ${s.action.replace("_", " ")}${to} at ${when(s.at)} UTC`;
+  return `level ${s.level}, step ${s.step + 1} (after ${s.after}): ${s.action.replace("_", " ")}${to} at ${when(s.at)}`;
 }
 
 function renderEscalation(escalation) {
@@ -745,10 +756,10 @@ function renderSla(evaluation) {
   const sla = evaluation.sla;
   $("sla").replaceChildren(sla
     ? h("p", {}, h("span", { class: `pill sla-${sla.state}` }, `SLA ${sla.state}`),
-      ` in ${sla.for_state}: warning ${when(sla.warning_at)}, breach ${when(sla.breach_at)} UTC${sla.business_hours ? " (business hours)" : ""}`)
+      ` in ${sla.for_state}: warning ${when(sla.warning_at)}, breach ${when(sla.breach_at)}${sla.business_hours ? " (business hours)" : ""}`)
     : h("p", { class: "hint" }, "No SLA in this status."));
   $("audit").replaceChildren(...(evaluation.audit.length
-    ? [h("h3", {}, "Audit"), h("ul", {}, ...evaluation.audit.map((a) => h("li", { class: "audit" }, `${when(a.at)} UTC: ${a.action.replace("_", " ")} level ${a.level} — ${a.reason} (${a.rule})`)))]
+    ? [h("h3", {}, "Audit"), h("ul", {}, ...evaluation.audit.map((a) => h("li", { class: "audit" }, `${when(a.at)}: ${a.action.replace("_", " ")} level ${a.level} — ${a.reason} (${a.rule})`)))]
     : []));
   $("warnings").replaceChildren(...evaluation.warnings.map((w) => h("li", {}, w)));
 }

@@ -24,9 +24,53 @@ export function parseInstant(text) {
   return typeof text === "string" ? Date.parse(text) : NaN;
 }
 
-/** `2026-11-27T09:00` (what a datetime-local input holds, read as UTC) ↔ `…:00Z`. */
-export const toLocalInput = (iso) => (typeof iso === "string" ? iso.slice(0, 16) : "");
-export const fromLocalInput = (value) => (value ? `${value.slice(0, 16)}:00Z` : "");
+/** `2026-11-27 09:00` (ISO, 24 h) as a wall clock in `zone` for an instant (UTC when the zone is unknown). */
+function wallClock(ms, zone) {
+  const format = new Intl.DateTimeFormat("en-CA", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** An instant as the calendar's wall clock, `2026-11-27 10:00` (what the time fields hold). */
+export function toLocalInput(iso, zone = "UTC") {
+  const ms = parseInstant(iso);
+  if (Number.isNaN(ms)) return "";
+  try {
+    return wallClock(ms, zone);
+  } catch {
+    return wallClock(ms, "UTC");
+  }
+}
+
+/** A wall clock in `zone` (`2026-11-27 10:00` or `2026-11-27T10:00`) as an instant, `…Z`; "" when it
+ * does not read. Across a daylight-saving change the offset is found by two corrections. */
+export function fromLocalInput(value, zone = "UTC") {
+  const match = /^\s*(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(value || "");
+  if (!match) return "";
+  const wall = Date.parse(`${match[1]}T${match[2]}:00Z`);
+  if (Number.isNaN(wall)) return "";
+  let guess = wall;
+  try {
+    for (let i = 0; i < 2; i += 1) guess += wall - Date.parse(`${wallClock(guess, zone).replace(" ", "T")}:00Z`);
+  } catch {
+    guess = wall;
+  }
+  return isoMinute(new Date(guess));
+}
+
+/** An instant for people: `2026-11-27 10:00 (09:00 UTC)` in the calendar's zone, or `… UTC`. */
+export function shownInstant(iso, zone = "UTC") {
+  const ms = parseInstant(iso);
+  if (Number.isNaN(ms)) return "—";
+  const utc = wallClock(ms, "UTC");
+  let local = utc;
+  try {
+    local = wallClock(ms, zone);
+  } catch { /* an unknown zone: UTC, which the engine reports as an error anyway */ }
+  return local === utc && (zone === "UTC" || !zone) ? `${utc} UTC` : `${local} (${utc.slice(11)} UTC${local.slice(0, 10) === utc.slice(0, 10) ? "" : ` ${utc.slice(5, 10)}`})`;
+}
 
 /** `+50h 15m` from a number of minutes. */
 export function offsetText(minutes) {

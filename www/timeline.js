@@ -20,27 +20,45 @@ function tickStep(spanHours) {
   return 336;
 }
 
-const DAY = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", weekday: "short", day: "numeric" });
-const HOUR = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+/** Formatters for the calendar's zone (UTC when the zone is unknown). */
+function formats(zone) {
+  const make = (timeZone) => ({
+    day: new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric" }),
+    hour: new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+    offset: (ms) => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+        .formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`) - Math.floor(ms / 60_000) * 60_000;
+    },
+  });
+  try {
+    return make(zone || "UTC");
+  } catch {
+    return make("UTC");
+  }
+}
 
 /**
  * Draws into `container`.
- * @param {{evaluation: object, timeline: {events: object[]}, start: number, end: number, now: number}} view
+ * @param {{evaluation: object, timeline: {events: object[]}, start: number, end: number, now: number, zone: string, when: (iso: string) => string}} view
  */
-export function drawTimeline(container, { evaluation, timeline, start, end, now }) {
+export function drawTimeline(container, { evaluation, timeline, start, end, now, zone, when }) {
+  const f = formats(zone);
   const levels = evaluation.chain?.levels ?? [];
   const height = AXIS + LANE * levels.length + 8;
   const x = (t) => ((t - start) / (end - start)) * WIDTH;
   const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": "timeline-title", preserveAspectRatio: "none" });
   svg.append(el("title", { id: "timeline-title" }, "Timeline: levels, deadlines, escalation steps and SLA over time"));
 
-  // Axis: ticks on whole hours (UTC), labelled with day and time.
+  // Axis: ticks on whole hours of the calendar's zone, labelled with day and time there.
   const stepHours = tickStep((end - start) / 3_600_000);
   const stepMs = stepHours * 3_600_000;
-  for (let t = Math.ceil(start / stepMs) * stepMs; t <= end; t += stepMs) {
+  const offset = f.offset(start);
+  for (let t = Math.ceil((start + offset) / stepMs) * stepMs - offset; t <= end; t += stepMs) {
     const d = new Date(t);
     svg.append(el("line", { x1: x(t), x2: x(t), y1: AXIS - 6, y2: height, class: "grid" }));
-    const label = stepHours >= 24 || d.getUTCHours() === 0 ? DAY.format(d) : HOUR.format(d);
+    const hour = f.hour.format(d);
+    const label = stepHours >= 24 || hour === "00:00" ? f.day.format(d) : hour;
     svg.append(el("text", { x: x(t) + 2, y: 12, class: "tick" }, label));
   }
 
@@ -104,7 +122,7 @@ export function drawTimeline(container, { evaluation, timeline, start, end, now 
   }
   svg.append(el("line", { x1: x(now), x2: x(now), y1: 0, y2: height, class: "now" }));
 
-  container.replaceChildren(svg, legend(), upcoming(timeline.events));
+  container.replaceChildren(svg, legend(), upcoming(timeline.events, when ?? ((iso) => `${iso.replace("T", " ").replace(":00Z", "")} UTC`)));
 }
 
 function diamond(cx, cy) {
@@ -119,7 +137,7 @@ function legend() {
 }
 
 /** The same schedule as text: what happens next if nobody acts. */
-function upcoming(events) {
+function upcoming(events, when) {
   const wrap = document.createElement("details");
   wrap.className = "upcoming";
   const summary = document.createElement("summary");
@@ -128,7 +146,7 @@ function upcoming(events) {
   const list = document.createElement("ol");
   for (const e of events) {
     const li = document.createElement("li");
-    li.textContent = `${e.at.replace("T", " ").replace(":00Z", " UTC")} — ${e.kind.replace("_", " ")}${e.level ? ` (level ${e.level})` : ""}${e.action && e.action !== e.kind ? `: ${e.action}` : ""}`;
+    li.textContent = `${when(e.at)} — ${e.kind.replace("_", " ")}${e.level ? ` (level ${e.level})` : ""}${e.action && e.action !== e.kind ? `: ${e.action}` : ""}`;
     list.append(li);
   }
   wrap.append(list);

@@ -386,3 +386,22 @@ test("on a phone (390 px) nothing scrolls sideways, Copy link is on screen, and 
   assert.ok(label >= 8.5, `timeline text is ${label} px high`);
   assert.deepEqual(errors, []);
 });
+
+test("times are entered and shown in the calendar's zone, with UTC beside them", async (t) => {
+  const page = await open(t);
+  await page.fill("#timezone", "Europe/Berlin");
+  await page.dispatchEvent("#timezone", "input");
+  assert.equal(await page.textContent("label:has(#status-since) .zone-name"), "Europe/Berlin");
+  // Friday 16:00 in Berlin is 15:00 UTC in the request.
+  await page.fill("#status-since", "2026-12-04 16:00");
+  await page.dispatchEvent("#status-since", "change");
+  await page.waitForFunction(() => document.getElementById("chain-summary").textContent.includes("2026-12-04 16:00"));
+  assert.match(await page.textContent("#chain-summary"), /Started 2026-12-04 16:00 \(15:00 UTC\)\./);
+  assert.match(await page.textContent("#now-text"), /^Friday 2026-12-04 16:00 \(15:00 UTC\), Europe\/Berlin \(request \+0m\)/);
+  const deadline = await level(page, 1).locator(".times dd").nth(1).textContent();
+  assert.match(deadline, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(\d{2}:\d{2} UTC/, "a deadline in Berlin time, UTC beside it");
+  await page.waitForTimeout(400); // the URL follows the state after 150 ms
+  const copied = decodeURIComponent(await page.evaluate(() => location.hash));
+  const state = JSON.parse(Buffer.from(copied.slice(3).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+  assert.equal(state.release.status_since, "2026-12-04T15:00:00Z");
+});
