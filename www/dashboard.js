@@ -120,7 +120,11 @@ function render(answer) {
     div.className = `banner alert ${a.firing ? `firing ${a.severity ?? "warning"}` : "quiet"}`;
     div.dataset.alert = a.id;
     div.setAttribute("role", a.firing ? "alert" : "status");
-    div.textContent = `${a.firing ? "▲ " : "✓ "}${a.name ?? a.id}: ${a.value} ${a.operator} ${a.threshold} — ${a.firing ? "firing" : "quiet"}`;
+    // "6.85 > 10 — quiet" read as a false statement: a quiet alert says when it would fire instead.
+    const value = Number.isInteger(a.value) ? a.value : a.value.toFixed(2);
+    div.textContent = a.firing
+      ? `▲ ${a.name ?? a.id}: ${value} ${a.operator} ${a.threshold} — firing`
+      : `✓ ${a.name ?? a.id}: ${value} — quiet (fires when ${a.operator} ${a.threshold})`;
     return div;
   }));
 }

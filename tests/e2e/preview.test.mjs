@@ -250,7 +250,7 @@ test("the dashboard draws the pack's widgets from analyze and shows the firing a
   const stale = page.locator('#alerts [data-alert="stale_pending_approval"]');
   assert.match(await stale.getAttribute("class"), /firing/);
   assert.match(await stale.textContent(), /Stale Pending Approval: \d+(\.\d+)? > 8 — firing/);
-  assert.match(await page.locator('#alerts [data-alert="high_rollback_rate"]').textContent(), /quiet/);
+  assert.match(await page.locator(`#alerts [data-alert="high_rollback_rate"]`).textContent(), /^✓ High Rollback Rate: \d+(\.\d+)? — quiet \(fires when > 10\)$/);
 
   await page.screenshot({ path: path.join(shots, "the-dashboard-with-the-sample-history.png"), fullPage: true });
 
