@@ -43,3 +43,21 @@ edit(
   'const NOT_READY = new Proxy({}, { get() { throw new Error("kiket-release-policy: call `await init()` (the module\'s default export) before using Policy"); } });\nlet wasmModule, wasmInstance, wasm = NOT_READY;',
 );
 edit(web, "if (wasm !== undefined) return wasm;", "if (wasm !== NOT_READY) return wasm;");
+
+// 4. A freed `Policy` (after `free()`, or a `using` block) reached the module as a null pointer,
+//    whose message ("null pointer passed to rust") says nothing to a JS user: each method checks
+//    first, and throws a PolicyError that says what happened.
+const FREED = `
+function livePolicy(policy) {
+  if (policy.__wbg_ptr !== 0) return policy.__wbg_ptr;
+  const error = new Error("this Policy was freed (free() was called, or its \`using\` block ended); load the pack again");
+  for (const [key, value] of Object.entries({ name: "PolicyError", kind: "request", message: error.message })) {
+    Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  throw error;
+}
+`;
+for (const glue of [path.join(dir, "node", "release_policy.js"), web]) {
+  edit(glue, "(this.__wbg_ptr", "(livePolicy(this)");
+  writeFileSync(glue, readFileSync(glue, "utf8") + FREED);
+}

@@ -68,6 +68,12 @@ test("every mistake is a PolicyError with a clear message and path, and survives
   assert.match(error(() => policy.evaluate(JSON.stringify(withoutNow))).message, /missing field `now` at line 1 column/);
   const round = JSON.parse(JSON.stringify(missing));
   assert.deepEqual([round.name, round.kind, round.path, round.message], ["PolicyError", "request", "now", missing.message]);
+  // A freed policy says so, instead of the module's "null pointer passed to rust".
+  const freed = Policy.fromPack(Policy.builtinFiles());
+  freed.free();
+  const gone = error(() => freed.evaluate(sample));
+  assert.equal(gone.name, "PolicyError");
+  assert.match(gone.message, /this Policy was freed/);
   // The guard never throws: the same mistakes deny, saying why.
   const deny = policy.guard(undefined);
   assert.equal(deny.status, "deny");
