@@ -89,14 +89,8 @@ impl DiffReport {
         }
         for c in &changes {
             let after = matches!(c.what, "level_required" | "transition").then(|| c.after.clone());
-            match self.summary.iter_mut().find(|s| s.what == c.what && s.level == c.level && s.to == c.to && s.after == after) {
-                Some(line) => line.count += 1,
-                None => {
-                    let name = c.level.and_then(|l| level_name(&new, l).or_else(|| level_name(&old, l)));
-                    let line = SummaryLine { what: c.what, level: c.level, name, to: c.to.clone(), after, count: 1, text: String::new() };
-                    self.summary.push(line);
-                }
-            }
+            let name = c.level.and_then(|l| level_name(&new, l).or_else(|| level_name(&old, l)));
+            self.tally(SummaryLine { what: c.what, level: c.level, name, to: c.to.clone(), after, count: 1, text: String::new() });
         }
         let id = [&old, &new].iter().find_map(|a| a["release_id"].as_str().map(str::to_owned));
         let id = id.or_else(|| serde_json::from_str::<Value>(request).ok().and_then(|r| r["release"]["id"].as_str().map(str::to_owned)));
@@ -109,11 +103,16 @@ impl DiffReport {
         self.compared += other.compared;
         self.changed.extend(other.changed);
         for line in other.summary {
-            match self.summary.iter_mut().find(|s| s.what == line.what && s.level == line.level && s.to == line.to && s.after == line.after)
-            {
-                Some(mine) => mine.count += line.count,
-                None => self.summary.push(line),
-            }
+            self.tally(line);
+        }
+    }
+
+    /// Adds `line`'s count to the summary line of the same kind, or adds the line.
+    fn tally(&mut self, line: SummaryLine) {
+        let same = |s: &&mut SummaryLine| s.what == line.what && s.level == line.level && s.to == line.to && s.after == line.after;
+        match self.summary.iter_mut().find(same) {
+            Some(mine) => mine.count += line.count,
+            None => self.summary.push(line),
         }
     }
 

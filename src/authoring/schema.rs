@@ -64,13 +64,12 @@ struct Generator {
 
 impl Generator {
     fn document(mut self, kind: &str, root: &'static Structure) -> Value {
-        let mut body = self.structure(root);
-        let Value::Object(top) = &mut body else { unreachable!("a structure's schema is an object") };
+        let mut top = self.structure(root);
         let mut doc = Map::new();
         doc.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
         doc.insert("$id".into(), json!(format!("https://kiket.dev/schemas/release-policy/{kind}.schema.json")));
         doc.insert("title".into(), json!(format!("Kiket {} ({})", root.what.trim_start_matches("a ").trim_start_matches("an "), kind)));
-        doc.append(top);
+        doc.append(&mut top);
         doc.insert("$defs".into(), Value::Object(self.defs));
         Value::Object(doc)
     }
@@ -90,11 +89,11 @@ impl Generator {
         }
         self.named.push((key, name.clone()));
         let schema = self.structure(s);
-        self.defs.insert(name.clone(), schema);
+        self.defs.insert(name.clone(), Value::Object(schema));
         json!({ "$ref": format!("#/$defs/{name}") })
     }
 
-    fn structure(&mut self, s: &'static Structure) -> Value {
+    fn structure(&mut self, s: &'static Structure) -> Map<String, Value> {
         let mut properties = Map::new();
         for key in s.keys {
             let mut value = match key.support {
@@ -133,7 +132,7 @@ impl Generator {
             let known: Vec<&str> = s.names().collect();
             out.insert("propertyNames".into(), json!({ "anyOf": [{ "enum": known }, { "not": { "pattern": near } }] }));
         }
-        Value::Object(out)
+        out
     }
 
     fn shape(&mut self, shape: &Shape) -> Value {
@@ -188,10 +187,9 @@ impl Generator {
     }
 
     fn leaf(&mut self) -> Value {
-        let mut leaf = self.structure(&vocabulary::CONDITION_LEAF);
+        let mut o = self.structure(&vocabulary::CONDITION_LEAF);
         let shorthands: Vec<(&str, Operator)> =
             Operator::spellings().filter_map(|s| Operator::from_shorthand_key(s).map(|op| (s, op))).collect();
-        let Value::Object(o) = &mut leaf else { unreachable!("a structure's schema is an object") };
         if let Some(Value::Object(properties)) = o.get_mut("properties") {
             for (key, op) in &shorthands {
                 let value = match op.operand() {
@@ -206,7 +204,7 @@ impl Generator {
         let one_operator: Vec<Value> =
             std::iter::once("operator").chain(shorthands.iter().map(|(k, _)| *k)).map(|k| json!({ "required": [k] })).collect();
         o.insert("oneOf".into(), Value::Array(one_operator));
-        leaf
+        Value::Object(o)
     }
 
     /// `decode::host_action`: `action:` and parameters handed to the host; `set_field` is closed, and
