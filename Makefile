@@ -87,6 +87,8 @@ test-node: chromium
 	$(CARGO) build --quiet --bin release-policy
 	@echo "type-checking an ES module consumer (nodenext) and a CommonJS one (node16), and running the latter"
 	cd tests/node && npx tsc -p tsconfig.json && npx tsc -p tsconfig.cjs.json && node work/cjs/consumer-cjs.cjs >/dev/null
+	@echo "type-checking a consumer of \`using policy = …\` (lib esnext); package.test.mjs runs it"
+	cd tests/node && npx tsc -p tsconfig.dispose.json
 	@echo "checking the package's types and layout (arethetypeswrong, publint); the browser entry points are ES modules only"
 	cd tests/node && npx attw ../../pkg/kiket-release-policy-*.tgz --profile node16 --ignore-rules cjs-resolves-to-esm \
 		--exclude-entrypoints ./web/release_policy_bg.wasm ./authoring/web/release_policy_bg.wasm ./plugin.wasm ./package.json

@@ -55,11 +55,21 @@ export type PackFiles = Record<string, string | object>;
 /** What the methods throw: an `Error` carrying SPEC §9's structured error. */
 export type PolicyError = Error & ErrorBody & { name: "PolicyError" };
 
+// `Symbol.dispose` for consumers whose `lib` predates it (es2022): the same declaration as
+// TypeScript's own `esnext.disposable` and @types/node, so the three merge.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A loaded policy: load it once, evaluate many requests. */
 export declare class Policy {
   protected constructor();
   /** Releases the policy's memory in the WebAssembly module. */
   free(): void;
+  /** `free()`, for `using policy = Policy.fromPack(…)` (TypeScript ≥ 5.2, `lib: esnext`). */
+  [Symbol.dispose](): void;
   /** The pack compiled into the module (parsed once, shared). */
   static builtin(): Policy;
   /** Loads a pack; throws a `PolicyError` (`kind: "definitions"`, `file`, `line`, `column`, `errors`). */

@@ -296,3 +296,10 @@ test("authoring: schema() is the CLI's editor schemas", () => {
   const cli = spawnSync(nativeBin, ["schema", "--compact"], { encoding: "utf8" });
   assert.deepEqual(authoring.Policy.schema(), JSON.parse(cli.stdout));
 });
+
+test("`using policy = …` frees the policy when its block ends (TypeScript consumer, compiled by make test-node)", () => {
+  const compiled = path.join(root, "tests/node/work/dispose/consumer-dispose.js");
+  const run = spawnSync(process.execPath, [compiled], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^loaded\nPolicyError this Policy was freed/);
+});
