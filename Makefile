@@ -78,11 +78,12 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
 ## test-node: the npm package installed from its tarball, in Node.js (node's test runner), and
-## bundled by esbuild for a server and for a browser (run in Chromium)
+## bundled by esbuild and webpack for a server and by esbuild, Vite and webpack for a browser (run in
+## Chromium)
 test-node: chromium
 	rm -f pkg/*.tgz
 	cd pkg && npm pack --silent >/dev/null
-	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz typescript@5 @arethetypeswrong/cli@0 publint@0 esbuild@0 playwright-core@$(PLAYWRIGHT_CORE_VERSION) >/dev/null
+	cd tests/node && npm install --no-audit --no-fund --no-save ../../pkg/kiket-release-policy-*.tgz typescript@5 @arethetypeswrong/cli@0 publint@0 esbuild@0 vite@6 webpack@5 playwright-core@$(PLAYWRIGHT_CORE_VERSION) >/dev/null
 	mkdir -p tests/node/work
 	$(CARGO) build --quiet --bin release-policy
 	@echo "type-checking an ES module consumer (nodenext) and a CommonJS one (node16), and running the latter"
