@@ -3,7 +3,7 @@
 // decision is the engine's; this file only moves values between the page and `Policy`.
 import init, { Policy } from "/pkg/web/release_policy.js";
 import {
-  initialState, releaseFromSeed, requestOf, nowOf, encodeState, decodeState, isoMinute, parseInstant,
+  initialState, releaseFromSeed, requestOf, nowOf, encodeState, decodeState, isStateHash, isoMinute, parseInstant,
   toLocalInput, fromLocalInput, offsetText, shownInstant,
 } from "./state.js";
 import { drawTimeline } from "./timeline.js";
@@ -31,8 +31,8 @@ let editor = null;
 /** The files the editor's edits apply to: the built-in pack, or a loaded folder. */
 let base = builtinFiles;
 
-let state = decodeState(location.hash);
-if (!state && location.hash.startsWith("#s=")) {
+let state = await decodeState(location.hash);
+if (!state && isStateHash(location.hash)) {
   // A shared link whose state does not read (cut short when pasted, most often): say so.
   const banner = $("link-error");
   banner.hidden = false;
@@ -503,6 +503,15 @@ function spanMinutes() {
 
 let lastEvaluation = null;
 let hashTimer;
+/** Counts hash writes: a slower earlier one never overwrites a later one. */
+let hashWrites = 0;
+
+/** Puts the state in the address bar (replacing the entry: scrubbing leaves no history). */
+async function writeHash() {
+  const write = ++hashWrites;
+  const hash = await encodeState(state);
+  if (write === hashWrites) history.replaceState(null, "", hash);
+}
 
 function update() {
   const span = spanMinutes();
@@ -542,7 +551,7 @@ function update() {
     document.querySelector(".results").classList.add("stale");
   }
   clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => history.replaceState(null, "", encodeState(state)), 150);
+  hashTimer = setTimeout(writeHash, 150);
 }
 
 /** The form fields a request path comes from: the field itself shows the error, where one types. */
@@ -768,7 +777,8 @@ function renderSla(evaluation) {
 // Sharing
 
 $("copy-link").addEventListener("click", async () => {
-  history.replaceState(null, "", encodeState(state));
+  clearTimeout(hashTimer);
+  await writeHash();
   try {
     await navigator.clipboard.writeText(location.href);
     $("copy-status").textContent = "Link copied.";
@@ -777,8 +787,8 @@ $("copy-link").addEventListener("click", async () => {
   }
 });
 
-window.addEventListener("hashchange", () => {
-  const next = decodeState(location.hash);
+window.addEventListener("hashchange", async () => {
+  const next = await decodeState(location.hash);
   if (!next || JSON.stringify(next) === JSON.stringify(state)) return;
   state = next;
   editor.replace(state.files);

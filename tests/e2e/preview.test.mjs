@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { inflateRawSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -78,6 +79,12 @@ async function scrubTo(page, minutes) {
     el.value = String(v);
     el.dispatchEvent(new Event("input", { bubbles: true }));
   }, minutes);
+}
+
+/** The preview state a `#z=` hash carries (raw DEFLATE in base64url). */
+function stateOfHash(hash) {
+  assert.match(hash, /^#z=[A-Za-z0-9_-]+$/);
+  return JSON.parse(inflateRawSync(Buffer.from(hash.slice(3), "base64url")).toString("utf8"));
 }
 
 test("the page loads with the built-in pack and shows its four levels, with no console errors", async (t) => {
@@ -222,8 +229,13 @@ test("a copied URL restores the whole preview", async (t) => {
   await retype(page, line, "Director Approval", "VP Approval");
   await page.waitForFunction(() => document.querySelector('#levels li[data-level="4"] .level-name')?.textContent === "VP Approval");
   await page.click("#copy-link");
-  await page.waitForFunction(() => location.hash.startsWith("#s="));
+  await page.waitForFunction(() => location.hash.startsWith("#z="));
   const url = page.url();
+  // The link is compressed: an edited pack travels in a fraction of its JSON's length.
+  const shared = stateOfHash(new URL(url).hash);
+  const plain = "#s=" + Buffer.from(JSON.stringify(shared)).toString("base64url");
+  assert.ok(new URL(url).hash.length < plain.length / 3, `a ${new URL(url).hash.length}-character hash against ${plain.length} uncompressed`);
+  t.diagnostic(`shared link: a ${new URL(url).hash.length}-character hash (${plain.length} uncompressed)`);
 
   const copy = await open(t, url, "-restored");
   for (const selector of ["#levels", "#now-text", "#escalation", "#guards", "#approvals"]) {
@@ -233,6 +245,9 @@ test("a copied URL restores the whole preview", async (t) => {
   assert.equal(await copy.inputValue("#priority"), "critical");
   assert.match(await copy.textContent("#pack-name"), /edited pack/);
   assert.match(await copy.inputValue("#def-text"), /name: VP Approval/);
+  // Links shared before compression (`#s=`, plain JSON) still open.
+  const old = await open(t, `${base}${plain}`, "-old-link");
+  assert.equal(await old.locator("#levels").innerText(), await page.locator("#levels").innerText());
 });
 
 test("the dashboard draws the pack's widgets from analyze and shows the firing alerts as banners", async (t) => {
@@ -401,7 +416,6 @@ test("times are entered and shown in the calendar's zone, with UTC beside them",
   const deadline = await level(page, 1).locator(".times dd").nth(1).textContent();
   assert.match(deadline, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(\d{2}:\d{2} UTC/, "a deadline in Berlin time, UTC beside it");
   await page.waitForTimeout(400); // the URL follows the state after 150 ms
-  const copied = decodeURIComponent(await page.evaluate(() => location.hash));
-  const state = JSON.parse(Buffer.from(copied.slice(3).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+  const state = stateOfHash(await page.evaluate(() => location.hash));
   assert.equal(state.release.status_since, "2026-12-04T15:00:00Z");
 });
