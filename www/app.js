@@ -498,6 +498,31 @@ function spanMinutes() {
   }
 }
 
+/** The timeline's zoom: the axis shows 1/zoom of the scrubber's span, around now. */
+let zoom = 1;
+const ZOOMS = [1, 2, 4, 8, 16];
+
+/** The instants the timeline shows: the whole span, or a zoomed window around now kept inside it. */
+function timelineWindow(since, spanMin, now) {
+  const span = spanMin * MINUTE;
+  const width = span / zoom;
+  const start = Math.min(Math.max(since, now - width / 2), since + span - width);
+  $("zoom-text").textContent = zoom === 1 ? `whole span (${offsetText(spanMin).slice(1)})` : `×${zoom}: ${offsetText(Math.round(spanMin / zoom)).slice(1)} around now`;
+  $("zoom-out").disabled = zoom === ZOOMS[0];
+  $("zoom-in").disabled = zoom === ZOOMS[ZOOMS.length - 1];
+  $("zoom-fit").disabled = zoom === 1;
+  return { start, end: start + width };
+}
+
+// A button the change disables would drop focus to the body: it moves to its counterpart.
+for (const [id, next, counterpart] of [["zoom-in", () => zoom * 2, "zoom-out"], ["zoom-out", () => zoom / 2, "zoom-in"], ["zoom-fit", () => 1, "zoom-in"]]) {
+  $(id).addEventListener("click", () => {
+    zoom = Math.min(Math.max(next(), ZOOMS[0]), ZOOMS[ZOOMS.length - 1]);
+    update();
+    if ($(id).disabled) $(counterpart).focus();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The answers
 
@@ -542,7 +567,8 @@ function update() {
     renderGuards(request, evaluation);
     renderRecipes(evaluation.recipes);
     renderSla(evaluation);
-    drawTimeline($("timeline"), { evaluation, timeline, start: since, end: since + span * MINUTE, now: parseInstant(now), zone: zone(), when });
+    const shown = timelineWindow(since, span, parseInstant(now));
+    drawTimeline($("timeline"), { evaluation, timeline, ...shown, now: parseInstant(now), zone: zone(), when });
   } catch (error) {
     // A bad request: say where, keep the last answer on screen but mark it stale.
     banner.hidden = false;

@@ -16,7 +16,7 @@ function el(name, attrs = {}, text) {
 }
 
 function tickStep(spanHours) {
-  for (const h of [1, 2, 3, 6, 12, 24, 48, 96, 168]) if (spanHours / h <= 12) return h;
+  for (const h of [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 96, 168]) if (spanHours / h <= 12) return h;
   return 336;
 }
 
@@ -47,7 +47,10 @@ export function drawTimeline(container, { evaluation, timeline, start, end, now,
   const levels = evaluation.chain?.levels ?? [];
   const height = AXIS + LANE * levels.length + 8;
   const x = (t) => ((t - start) / (end - start)) * WIDTH;
-  const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": "timeline-title", preserveAspectRatio: "none" });
+  const svg = el("svg", {
+    viewBox: `0 0 ${WIDTH} ${height}`, role: "img", "aria-labelledby": "timeline-title", preserveAspectRatio: "none",
+    "data-start": new Date(start).toISOString(), "data-end": new Date(end).toISOString(),
+  });
   svg.append(el("title", { id: "timeline-title" }, "Timeline: levels, deadlines, escalation steps and SLA over time"));
 
   // Axis: ticks on whole hours of the calendar's zone, labelled with day and time there.
@@ -80,11 +83,6 @@ export function drawTimeline(container, { evaluation, timeline, start, end, now,
         const from = Math.max(a, now);
         lane.append(el("rect", { x: x(from), y: top + 15, width: Math.max(1, x(stop) - x(from)), height: 14, class: "bar projected" }));
       }
-      if (level.deadline) {
-        const d = Date.parse(level.deadline);
-        lane.append(el("line", { x1: x(d), x2: x(d), y1: top + 12, y2: top + 32, class: "deadline" }));
-        lane.append(el("title", {}, `deadline ${level.deadline}`));
-      }
       if (level.completed_at) {
         const c = Date.parse(level.completed_at);
         const auto = level.state === "auto_approved";
@@ -106,6 +104,16 @@ export function drawTimeline(container, { evaluation, timeline, start, end, now,
       g.append(el("text", { x: x(t), y: top + 25.5, class: "step-mark" }, ACTION_MARK[step.action] || "?"));
       g.append(el("title", {}, `${step.action} ${step.past ? "fired" : "due"} ${step.at}`));
       lane.append(g);
+    }
+    // The deadline last, over any ladder step due at the same instant, with its flag above the bar
+    // where no step mark reaches.
+    if (level.required && level.activated_at && level.deadline) {
+      const d = x(Date.parse(level.deadline));
+      const tick = el("g", { class: "deadline" });
+      tick.append(el("line", { x1: d, x2: d, y1: top + 12, y2: top + 32 }));
+      tick.append(el("path", { d: `M${d - 4.5} ${top + 6}L${d + 4.5} ${top + 6}L${d} ${top + 13}Z`, class: "deadline-mark" }));
+      tick.append(el("title", {}, `deadline ${level.deadline}`));
+      lane.append(tick);
     }
     svg.append(lane);
   });
@@ -132,7 +140,7 @@ function diamond(cx, cy) {
 function legend() {
   const p = document.createElement("p");
   p.className = "legend";
-  p.textContent = "Bars: level active (pale = projected). | deadline · R reminder · E escalate · N notify executive · ◆ auto-approval · ● approved · dashed: SLA warning / breach · black: now";
+  p.textContent = "Bars: level active (pale = projected). ▼ deadline · R reminder · E escalate · N notify executive · ◆ auto-approval · ● approved · dashed: SLA warning / breach · black: now";
   return p;
 }
 

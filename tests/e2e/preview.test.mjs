@@ -419,3 +419,49 @@ test("times are entered and shown in the calendar's zone, with UTC beside them",
   const state = stateOfHash(await page.evaluate(() => location.hash));
   assert.equal(state.release.status_since, "2026-12-04T15:00:00Z");
 });
+
+test("the timeline zooms in around now and back out; a deadline's flag stays on top of a step due with it", async (t) => {
+  const page = await open(t);
+  await fixStart(page);
+  await scrubTo(page, 26 * 60);
+  const shown = async () => page.locator("#timeline svg").evaluate((svg) => ({
+    start: Date.parse(svg.dataset.start), end: Date.parse(svg.dataset.end),
+  }));
+  const span = Number(await page.getAttribute("#now", "max")) * 60_000;
+  const since = Date.parse("2026-11-23T09:00:00Z");
+  const now = since + 26 * 3_600_000;
+  assert.deepEqual(await shown(), { start: since, end: since + span }, "at first the axis is the whole span");
+  assert.equal(await page.isDisabled("#zoom-out"), true);
+
+  await page.click("#zoom-in");
+  await page.click("#zoom-in");
+  const zoomed = await shown();
+  assert.equal(zoomed.end - zoomed.start, span / 4);
+  assert.ok(zoomed.start <= now && now <= zoomed.end, "now stays in view");
+  assert.match(await page.textContent("#zoom-text"), /^×4: .* around now$/);
+  await page.locator(".scrub").screenshot({ path: path.join(shots, "timeline-zoomed-x4.png") });
+  // Finer ticks when zoomed: hours, not days.
+  const ticks = await page.locator("#timeline svg .tick").allTextContents();
+  assert.ok(ticks.some((label) => /^\d\d:\d\d$/.test(label)), `ticks: ${ticks.join(", ")}`);
+
+  // With the keyboard, zooming in as far as it goes leaves focus on Zoom out, not on the body.
+  await page.focus("#zoom-in");
+  await page.keyboard.press("Enter"); // ×8
+  await page.keyboard.press("Enter"); // ×16, the most
+  assert.equal(await page.isDisabled("#zoom-in"), true);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "zoom-out");
+
+  await page.click("#zoom-fit");
+  assert.deepEqual(await shown(), { start: since, end: since + span });
+
+  // Every visible deadline flag is the topmost thing where it is drawn: no R/E mark hides it.
+  const hidden = await page.evaluate(() => [...document.querySelectorAll("#timeline .deadline-mark")]
+    .map((mark) => {
+      const box = mark.getBoundingClientRect();
+      const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+      return top?.closest(".deadline") ? null : `${mark.closest(".lane").dataset.level}: ${top?.outerHTML.slice(0, 60)}`;
+    })
+    .filter(Boolean));
+  assert.ok((await page.locator("#timeline .deadline-mark").count()) > 0);
+  assert.deepEqual(hidden, []);
+});
