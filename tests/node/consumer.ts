@@ -42,6 +42,12 @@ const bad: EvaluationRequest["release"]["approvals"] = [{ level: 1, approver: "q
 
 console.log(current, logic, verdict, next, bad, severities, workflowText?.length);
 
+// Counts are numbers at run time (serde-wasm-bindgen), and so in the types: arithmetic compiles.
+const health = policy.analyze({ now: "2026-11-30T15:00:00Z", releases: [] });
+const perWeek: number = health.releases / Math.max(1, health.velocity.length);
+const deployments: number = health.velocity.reduce((sum, week) => sum + week.count, 0);
+console.log(perWeek, deployments);
+
 // The authoring module: typed policy tests, change impact and schemas.
 import { Policy as AuthoringPolicy, type TestReport, type DiffReport } from "kiket-release-policy/authoring";
 const author = AuthoringPolicy.builtin();
