@@ -37,11 +37,13 @@ fn alert<'a>(answer: &'a Value, id: &str) -> &'a Value {
 #[test]
 fn an_empty_history_answers_every_widget_with_zeros() {
     let answer = analyze(vec![]);
-    // 90 days back from Friday 2026-11-27 is Saturday 2026-08-29 (W35): W35..W48, all empty.
+    // 90 days back from Friday 2026-11-27 is Saturday 2026-08-29 (W35): W35..W48, all empty. The
+    // first week has two days in the window (Saturday, Sunday), the last five (Monday to Friday).
     let weeks = answer["velocity"].as_array().unwrap();
     assert_eq!(weeks.len(), 14);
-    assert_eq!(weeks[0], json!({ "week": "2026-W35", "count": 0 }));
-    assert_eq!(weeks[13], json!({ "week": "2026-W48", "count": 0 }));
+    assert_eq!(weeks[0], json!({ "week": "2026-W35", "count": 0, "days": 2 }));
+    assert!(weeks[1..13].iter().all(|w| w["days"] == 7));
+    assert_eq!(weeks[13], json!({ "week": "2026-W48", "count": 0, "days": 5 }));
     assert_eq!(answer["rollback_rate"], 0.0);
     let buckets: Vec<&str> = answer["lead_time_histogram"].as_array().unwrap().iter().map(|b| b["bucket"].as_str().unwrap()).collect();
     assert_eq!(buckets, ["1d", "3d", "7d", "14d", "30d", ">30d"]);
@@ -52,7 +54,11 @@ fn an_empty_history_answers_every_widget_with_zeros() {
     for id in ["high_rollback_rate", "stale_pending_approval", "approval_sla_breach"] {
         assert_eq!(alert(&answer, id)["firing"], false);
         assert_eq!(alert(&answer, id)["value"], 0.0);
+        assert_eq!(alert(&answer, id)["release_id"], Value::Null, "no release behind a value of nothing");
     }
+    // Units: the rollback rate's expression is a ratio × 100; the pending alerts watch hours.
+    assert_eq!(alert(&answer, "high_rollback_rate")["unit"], "%");
+    assert_eq!(alert(&answer, "stale_pending_approval")["unit"], "hours");
     assert_eq!(answer["releases"], 0);
 }
 
@@ -239,8 +245,10 @@ fn pending_approvals_list_the_oldest_ten_with_their_active_level_and_the_alerts_
     assert_eq!(pending[0]["approval_level"], 2, "QA approved: level 2 is active");
     assert_eq!(pending[1]["approval_level"], 1);
     assert_eq!(pending[9]["release_id"], "P09");
-    // The longest wait: 27 hours, above both thresholds (8h, 24h).
+    // The longest wait: 27 hours, above both thresholds (8h, 24h), P00's.
     assert_eq!(alert(&answer, "stale_pending_approval")["value"], 27.0);
+    assert_eq!(alert(&answer, "stale_pending_approval")["release_id"], "P00");
+    assert_eq!(alert(&answer, "approval_sla_breach")["release_id"], "P00");
     assert_eq!(alert(&answer, "stale_pending_approval")["firing"], true);
     assert_eq!(alert(&answer, "approval_sla_breach")["firing"], true);
 }
@@ -311,6 +319,31 @@ fn a_release_line_with_anything_after_it_is_malformed() {
     assert!(error.message.contains("trailing characters"), "{}", error.message);
     let error = analyzer.add_json("{\"id\": \"C\", \"status\": 7}").unwrap_err();
     assert_eq!(error.path.as_deref(), Some("releases[2].status"), "{error:?}");
+}
+
+/// Of releases pending equally long, the alert names the first in the input, however the analyzers
+/// over its parts are merged.
+#[test]
+fn the_release_behind_an_alert_is_the_first_of_equals_whatever_the_merge_order() {
+    let pending = |id: &str| release(id, "minor", &[("pending_approval", "2026-11-26T09:00:00Z")]).to_string();
+    let policy = Policy::builtin();
+    let part = |first: u64, ids: &[&str]| {
+        let mut analyzer =
+            policy.analyzer(NOW.parse().unwrap(), serde_json::from_value(directory()).unwrap(), None, AnalyzeOptions::default()).unwrap();
+        analyzer.skip_to(first);
+        for id in ids {
+            analyzer.add_json(&pending(id)).unwrap();
+        }
+        analyzer
+    };
+    for later_into_earlier in [true, false] {
+        let (mut into, from) =
+            if later_into_earlier { (part(0, &["A", "B"]), part(2, &["C"])) } else { (part(2, &["C"]), part(0, &["A", "B"])) };
+        into.merge(from);
+        let answer = serde_json::to_value(into.finish()).unwrap();
+        assert_eq!(alert(&answer, "stale_pending_approval")["release_id"], "A");
+        assert_eq!(alert(&answer, "stale_pending_approval")["value"], 27.0);
+    }
 }
 
 /// Analyzers over consecutive parts of a history, merged, answer what one analyzer over the whole

@@ -1,7 +1,7 @@
 // The deployment-health dashboard: the pack's widgets, in its order, drawn with Chart.js from
-// `policy.analyze` over a seeded sample history. Computes nothing itself: the numbers are the engine's.
+// `policy.analyze` over a seeded sample history, run in a worker (analyze-worker.js) that reports
+// its progress. Computes nothing itself: the numbers are the engine's.
 import init, { Policy } from "/pkg/web/release_policy.js";
-import { sampleInput } from "./sample-history.mjs";
 
 const $ = (id) => document.getElementById(id);
 const COLORS = { success: "#146c2e", warning: "#b26a00", danger: "#b3261e" };
@@ -14,7 +14,14 @@ $("dashboard-name").textContent = dashboard.name;
 
 /** Where each widget's numbers are in the answer, and how to read them. */
 const SOURCES = {
-  release_velocity: (a) => ({ labels: a.velocity.map((w) => w.week), values: a.velocity.map((w) => w.count), unit: "deployments" }),
+  // The window's first and last weeks are partial: said in their label, drawn hollow and dashed.
+  release_velocity: (a) => ({
+    labels: a.velocity.map((w) => (w.days < 7 ? `${w.week} (${w.days} of 7 days)` : w.week)),
+    values: a.velocity.map((w) => w.count),
+    partial: a.velocity.map((w) => w.days < 7),
+    note: partialNote(a.velocity),
+    unit: "deployments",
+  }),
   approval_time: (a) => ({ labels: a.approval_time_by_level.map((l) => `Level ${l.level}`), values: a.approval_time_by_level.map((l) => l.avg_hours), unit: "hours (average)" }),
   rollback_rate: (a) => ({ value: a.rollback_rate, unit: "%" }),
   release_lead_time: (a) => ({ labels: a.lead_time_histogram.map((b) => (b.bucket.startsWith(">") ? b.bucket : `≤ ${b.bucket}`)), values: a.lead_time_histogram.map((b) => b.count), unit: "releases" }),
@@ -25,6 +32,19 @@ const SOURCES = {
 };
 
 const charts = [];
+
+/** "Partial weeks: 2026-W35 (2 of 7 days in the window), 2026-W48 (5 of 7)." */
+function partialNote(weeks) {
+  const partial = weeks.filter((w) => w.days < 7);
+  if (!partial.length) return "";
+  return `Partial weeks, counted over their days in the window only: ${partial.map((w) => `${w.week} (${w.days} of 7 days)`).join(", ")}.`;
+}
+
+/** A value with its unit: `6.85 %`, `199.07 hours`, `12 releases`. */
+function withUnit(value, unit) {
+  const number = Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return unit ? `${number} ${unit}` : number;
+}
 
 function card(widget) {
   const section = document.createElement("section");
@@ -80,10 +100,19 @@ function render(answer) {
     const data = source(answer);
     const summary = data.labels ? data.labels.map((l, i) => `${l}: ${data.values[i]}`).join(", ") : "";
     switch (widget.type) {
-      case "line_chart":
-        chart(section, { type: "line", data: { labels: data.labels, datasets: [{ label: data.unit, data: data.values, borderColor: SERIES[0], backgroundColor: SERIES[0], tension: 0.2 }] },
-          options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } } }, `${widget.title}: ${summary}`);
+      case "line_chart": {
+        const partial = (i) => data.partial?.[i] ?? false;
+        const dataset = {
+          label: data.unit, data: data.values, borderColor: SERIES[0], backgroundColor: SERIES[0], tension: 0.2,
+          pointBackgroundColor: data.values.map((_, i) => (partial(i) ? "#fff" : SERIES[0])),
+          pointRadius: data.values.map((_, i) => (partial(i) ? 4 : 3)),
+          segment: { borderDash: (s) => (partial(s.p0DataIndex) || partial(s.p1DataIndex) ? [5, 4] : undefined) },
+        };
+        chart(section, { type: "line", data: { labels: data.labels, datasets: [dataset] },
+          options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, title: { display: true, text: data.unit } } } } }, `${widget.title}: ${summary}`);
+        if (data.note) section.append(Object.assign(document.createElement("p"), { className: "hint partial-note", textContent: data.note }));
         break;
+      }
       case "bar_chart":
       case "histogram":
         chart(section, { type: "bar", data: { labels: data.labels, datasets: [{ label: data.unit, data: data.values, backgroundColor: widget.type === "histogram" ? SERIES[1] : SERIES[0] }] },
@@ -121,26 +150,69 @@ function render(answer) {
     div.dataset.alert = a.id;
     div.setAttribute("role", a.firing ? "alert" : "status");
     // "6.85 > 10 — quiet" read as a false statement: a quiet alert says when it would fire instead.
-    const value = Number.isInteger(a.value) ? a.value : a.value.toFixed(2);
+    // Values carry the engine's unit, and the release behind a per-release value is named.
+    const value = withUnit(a.value, a.unit);
+    const threshold = withUnit(a.threshold, a.unit);
+    const behind = a.release_id ? ` (${a.release_id}, pending longest)` : "";
     div.textContent = a.firing
-      ? `▲ ${a.name ?? a.id}: ${value} ${a.operator} ${a.threshold} — firing`
-      : `✓ ${a.name ?? a.id}: ${value} — quiet (fires when ${a.operator} ${a.threshold})`;
+      ? `▲ ${a.name ?? a.id}: ${value}${behind} ${a.operator} ${threshold} — firing`
+      : `✓ ${a.name ?? a.id}: ${value}${behind} — quiet (fires when ${a.operator} ${threshold})`;
     return div;
   }));
 }
 
+let worker = null;
+let ticking = null;
+
+/** Runs one analysis in a fresh worker; a new one stops the one still running. */
 function analyse() {
-  const started = performance.now();
-  const input = sampleInput({ count: Number($("count").value), seed: Number($("seed").value), now: `${$("now").value}:00Z`, days: Number($("days").value) });
-  const generated = performance.now();
-  try {
-    const answer = policy.analyze(input);
-    const done = performance.now();
-    render(answer);
-    $("dashboard-status").textContent = `${answer.releases} releases: generated in ${Math.round(generated - started)} ms, analysed in ${Math.round(done - generated)} ms`;
-  } catch (error) {
-    $("dashboard-status").textContent = `analyze failed${error.path ? ` at ${error.path}` : ""}: ${error.message}`;
-  }
+  worker?.terminate();
+  clearInterval(ticking);
+  worker = new Worker(new URL("./analyze-worker.js", import.meta.url), { type: "module" });
+  const progress = $("progress");
+  const status = $("dashboard-status");
+  progress.hidden = false;
+  document.body.dataset.busy = "true";
+  worker.onmessage = ({ data }) => {
+    switch (data.phase) {
+      case "generating":
+        progress.max = data.total;
+        progress.value = data.done;
+        status.textContent = `Generating the sample history: ${data.done.toLocaleString("en")} of ${data.total.toLocaleString("en")} releases…`;
+        break;
+      case "analysing": {
+        // One engine call: its length is not known ahead, so the bar turns indeterminate and the
+        // elapsed time shows that it is working.
+        progress.removeAttribute("value");
+        const since = performance.now();
+        const say = () => (status.textContent = `Analysing ${data.total.toLocaleString("en")} releases… ${((performance.now() - since) / 1000).toFixed(1)} s`);
+        say();
+        ticking = setInterval(say, 250);
+        break;
+      }
+      case "done":
+        finish();
+        render(data.answer);
+        status.textContent = `${data.answer.releases} releases: generated in ${Math.round(data.generatedMs)} ms, analysed in ${Math.round(data.analysedMs)} ms`;
+        break;
+      case "failed":
+        finish();
+        status.textContent = `analyze failed${data.error.path ? ` at ${data.error.path}` : ""}: ${data.error.message}`;
+        break;
+    }
+  };
+  worker.onerror = (event) => {
+    finish();
+    status.textContent = `The analysis stopped: ${event.message ?? "the worker failed"}`;
+  };
+  worker.postMessage({ count: Number($("count").value), seed: Number($("seed").value), now: `${$("now").value}:00Z`, days: Number($("days").value) });
+}
+
+function finish() {
+  clearInterval(ticking);
+  $("progress").hidden = true;
+  delete document.body.dataset.busy;
+  document.body.dataset.ready = "true";
 }
 
 $("controls").addEventListener("submit", (event) => {
@@ -148,4 +220,3 @@ $("controls").addEventListener("submit", (event) => {
   analyse();
 });
 analyse();
-document.body.dataset.ready = "true";

@@ -135,6 +135,57 @@ impl Expr {
     pub fn value(&self, tallies: &[Tally]) -> Option<f64> {
         eval(&self.tree, &self.aggregates, tallies)
     }
+
+    /// What the value measures, from the expression's shape: `releases` for a count, `hours` for a
+    /// cycle time, `%` for a ratio of like quantities times 100; `None` for a bare number or a mix.
+    ///
+    /// ```
+    /// use release_policy::analytics::expr::Expr;
+    /// let unit = |text| Expr::parse(text).unwrap().unit();
+    /// assert_eq!(unit("count(\"rollback\") / count(\"production\") * 100"), Some("%"));
+    /// assert_eq!(unit("cycle_time(\"development\", \"production\") / 24"), Some("hours"));
+    /// assert_eq!(unit("count(\"rollback\") / count(\"production\")"), None);
+    /// ```
+    pub fn unit(&self) -> Option<&'static str> {
+        match dimension(&self.tree, &self.aggregates) {
+            (Dimension::Releases, false) => Some("releases"),
+            (Dimension::Hours, false) => Some("hours"),
+            (Dimension::Ratio, true) => Some("%"),
+            _ => None,
+        }
+    }
+}
+
+/// The dimension of a subexpression: what [`Expr::unit`] names.
+#[derive(Clone, Copy, PartialEq)]
+enum Dimension {
+    Number,
+    Releases,
+    Hours,
+    /// Like quantities divided: a fraction.
+    Ratio,
+    /// Unlike quantities combined: no unit to name.
+    Mixed,
+}
+
+/// A subexpression's dimension, and whether it is scaled by 100 (a ratio so scaled is a percentage).
+fn dimension(e: &Node, aggregates: &[Aggregate]) -> (Dimension, bool) {
+    use Dimension::*;
+    let (a, op, b) = match e {
+        Node::Number(n) => return (Number, *n == 100.0),
+        Node::Aggregate(i) if matches!(aggregates.get(*i), Some(Aggregate::CycleTime { .. })) => return (Hours, false),
+        Node::Aggregate(_) => return (Releases, false),
+        Node::Binary(a, op, b) => (a, op, b),
+    };
+    let ((x, fx), (y, fy)) = (dimension(a, aggregates), dimension(b, aggregates));
+    match op {
+        BinaryOp::Add | BinaryOp::Sub if x == y && fx == fy => (x, fx),
+        BinaryOp::Mul if y == Number => (x, fx || fy),
+        BinaryOp::Mul if x == Number => (y, fx || fy),
+        BinaryOp::Div if x == y && x != Number => (Ratio, fx && !fy),
+        BinaryOp::Div if y == Number => (x, fx && !fy),
+        _ => (Mixed, false),
+    }
 }
 
 fn eval(e: &Node, aggregates: &[Aggregate], tallies: &[Tally]) -> Option<f64> {
@@ -367,6 +418,28 @@ mod tests {
     use super::*;
 
     struct R(&'static str, &'static [&'static str]);
+
+    #[test]
+    fn a_unit_follows_the_expression_shape() {
+        let unit = |text: &str| Expr::parse(text).unwrap().unit();
+        // The built-in dashboard's rollback rate, and the workflow's metrics.
+        assert_eq!(
+            unit("(count(status = 'rollback' OR status = 'failed') /\n count(status IN ('production', 'failed'))) * 100"),
+            Some("%")
+        );
+        assert_eq!(unit("100 * count(\"rollback\") / count(\"production\")"), Some("%"));
+        assert_eq!(unit("100 * (count(\"rollback\") / count(\"production\"))"), Some("%"));
+        assert_eq!(unit("cycle_time(\"development\", \"production\")"), Some("hours"));
+        assert_eq!(unit("cycle_time(\"a\", \"b\") + cycle_time(\"b\", \"c\")"), Some("hours"));
+        assert_eq!(unit("count(\"production\") - count(\"rollback\")"), Some("releases"));
+        assert_eq!(unit("count(\"rollback\") * 100 / count(\"production\")"), Some("%"));
+        // A ratio times something other than 100 is a plain number; unlike quantities have no unit.
+        assert_eq!(unit("count(\"a\") / (count(\"b\") * 100)"), None);
+        assert_eq!(unit("count(\"rollback\") / count(\"production\") * 10"), None);
+        assert_eq!(unit("cycle_time(\"a\", \"b\") / count(\"production\")"), None);
+        assert_eq!(unit("count(\"a\") * count(\"b\")"), None);
+        assert_eq!(unit("cycle_time(\"a\", \"b\") + count(\"b\")"), None);
+    }
 
     impl ReleaseView for R {
         fn field(&self, name: &str) -> Option<&str> {

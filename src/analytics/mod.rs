@@ -107,6 +107,9 @@ pub struct WeekCount {
     /// ISO week, `2026-W48`.
     pub week: String,
     pub count: u64,
+    /// Days of the week inside the window (UTC): 7, or fewer for the window's first and last weeks,
+    /// whose counts are partial.
+    pub days: u8,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -174,6 +177,12 @@ pub struct AlertState {
     pub operator: String,
     pub threshold: f64,
     pub severity: Option<String>,
+    /// What `value` and `threshold` measure: `hours` for a pending time; for a metric, what its
+    /// expression's shape says (`%` for a ratio × 100, `hours` for a cycle time, `releases` for a
+    /// count); null for a bare number.
+    pub unit: Option<&'static str>,
+    /// The release behind `value`, for an alert on a per-release field: the one pending longest.
+    pub release_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -354,6 +363,29 @@ fn hours(seconds: i64) -> f64 {
     seconds as f64 / 3600.0
 }
 
+/// The longest value of a per-release field so far, and the release it came from.
+#[derive(Clone, Debug, Default)]
+struct Longest {
+    hours: f64,
+    /// The release's place in the input: of two equal values the earlier release is kept, whatever
+    /// the order analyzers over parts of the input are merged in.
+    index: u64,
+    release: Option<String>,
+}
+
+impl Longest {
+    fn offer(&mut self, other: Longest) {
+        let wins = match (&self.release, &other.release) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(_), Some(_)) => other.hours > self.hours || (other.hours == self.hours && other.index < self.index),
+        };
+        if wins {
+            *self = other;
+        }
+    }
+}
+
 /// Two decimals: the dashboard shows hours and percentages, not float noise.
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -386,7 +418,7 @@ pub struct Analyzer<'p> {
     /// The latest rollbacks, at most the widget's limit.
     rollbacks: TopN<std::cmp::Reverse<Instant>, RecentRollback>,
     /// Per dashboard alert (by position), the largest value of the field it watches.
-    longest_pending: Vec<f64>,
+    longest_pending: Vec<Longest>,
     metrics: Vec<Vec<Tally>>,
     index: u64,
     analysed: u64,
@@ -421,7 +453,7 @@ impl Policy {
         let metrics = plan.metrics.iter().map(|(_, _, e)| e.tallies()).collect();
         let lead_buckets = vec![0; plan.lead_time.query.buckets.len() + 1];
         let pending = TopN::new(plan.pending.query.limit.unwrap_or(10) as usize);
-        let longest_pending = vec![0.0; plan.dashboard.alerts.len()];
+        let longest_pending = vec![Longest::default(); plan.dashboard.alerts.len()];
         let rollbacks = TopN::new(plan.rollbacks.query.limit.unwrap_or(5) as usize);
         Ok(Analyzer {
             policy: self,
@@ -517,8 +549,8 @@ impl<'p> Analyzer<'p> {
         self.untyped += other.untyped;
         self.pending.absorb(other.pending);
         self.rollbacks.absorb(other.rollbacks);
-        for (longest, hours) in self.longest_pending.iter_mut().zip(other.longest_pending) {
-            *longest = longest.max(hours);
+        for (longest, theirs) in self.longest_pending.iter_mut().zip(other.longest_pending) {
+            longest.offer(theirs);
         }
         for (into, from) in self.metrics.iter_mut().zip(&other.metrics) {
             for (a, b) in into.iter_mut().zip(from) {
@@ -654,7 +686,10 @@ impl<'p> Analyzer<'p> {
         }
         for (alert, longest) in plan.dashboard.alerts.iter().zip(self.longest_pending.iter_mut()) {
             if alert.field.as_deref() == Some("pending_duration_hours") && passes(&alert.filter, &facts) {
-                *longest = longest.max(hours(now.seconds_since(request.release.status_since)));
+                let hours = hours(now.seconds_since(request.release.status_since));
+                if hours > longest.hours || longest.release.is_none() {
+                    longest.offer(Longest { hours, index: self.index, release: Some(request.release.id.clone()) });
+                }
             }
         }
 
@@ -706,11 +741,14 @@ impl<'p> Analyzer<'p> {
         let now = self.now;
         let mut velocity = Vec::new();
         if let Some(range) = plan.velocity.query.time_range {
-            let mut week = iso_week(Instant::from_unix_seconds(now.unix_seconds() - i64::from(range.seconds())));
-            let last = iso_week(now);
+            let start = Instant::from_unix_seconds(now.unix_seconds() - i64::from(range.seconds()));
+            let (first, last) = (iso_week(start), iso_week(now));
+            let mut week = first;
             while week <= last {
-                velocity
-                    .push(WeekCount { week: format!("{}-W{:02}", week.0, week.1), count: self.velocity.get(&week).copied().unwrap_or(0) });
+                // The window's first week starts on its first day, its last ends today.
+                let days = 7 - if week == first { weekday(start) } else { 0 } - if week == last { 6 - weekday(now) } else { 0 };
+                let count = self.velocity.get(&week).copied().unwrap_or(0);
+                velocity.push(WeekCount { week: format!("{}-W{:02}", week.0, week.1), count, days });
                 week = next_week(week);
             }
         }
@@ -726,22 +764,23 @@ impl<'p> Analyzer<'p> {
         if self.untyped > 0 {
             releases_by_type.push(TypeCount { release_type: None, count: self.untyped });
         }
-        let metric_values: SortedMap<&str, Option<f64>> =
-            plan.metrics.iter().zip(&self.metrics).map(|((id, _, e), t)| (*id, e.value(t))).collect();
+        let metric_values: SortedMap<&str, (Option<f64>, Option<&'static str>)> =
+            plan.metrics.iter().zip(&self.metrics).map(|((id, _, e), t)| (*id, (e.value(t), e.unit()))).collect();
         let alerts = plan
             .dashboard
             .alerts
             .iter()
             .zip(&self.longest_pending)
             .map(|(alert, longest)| {
-                let value = match (&alert.metric, &alert.field) {
-                    (Some(metric), _) if metric == &plan.rollback.0.id => rollback_rate,
-                    (Some(metric), _) => metric_values
-                        .iter()
-                        .find(|(id, _)| *id == metric || id.rsplit_once('.').is_some_and(|(_, short)| short == metric))
-                        .and_then(|(_, v)| *v)
-                        .map_or(0.0, round2),
-                    (None, _) => round2(*longest),
+                let (value, unit, release_id) = match &alert.metric {
+                    Some(metric) if metric == &plan.rollback.0.id => (rollback_rate, plan.rollback.1.unit(), None),
+                    Some(metric) => {
+                        let found = metric_values
+                            .iter()
+                            .find(|(id, _)| *id == metric || id.rsplit_once('.').is_some_and(|(_, short)| short == metric));
+                        (found.and_then(|(_, (v, _))| *v).map_or(0.0, round2), found.and_then(|(_, (_, unit))| *unit), None)
+                    }
+                    None => (round2(longest.hours), Some("hours"), longest.release.clone()),
                 };
                 let leaf = Leaf {
                     field: FieldPath::ApprovalPendingDurationHours,
@@ -756,6 +795,8 @@ impl<'p> Analyzer<'p> {
                     operator: alert.operator.as_str().to_owned(),
                     threshold: alert.value,
                     severity: alert.severity.clone(),
+                    unit,
+                    release_id,
                 }
             })
             .collect();
@@ -902,6 +943,12 @@ fn iso_week(t: Instant) -> (i16, i8) {
     let date = jiff::tz::Offset::UTC.to_datetime(t.timestamp()).date();
     let week = date.iso_week_date();
     (week.year(), week.week())
+}
+
+/// Days since Monday (0–6) of the instant's UTC date.
+fn weekday(t: Instant) -> u8 {
+    // 1970-01-01 was a Thursday (3 days after Monday).
+    (t.unix_seconds().div_euclid(86_400) + 3).rem_euclid(7) as u8
 }
 
 fn next_week((year, week): (i16, i8)) -> (i16, i8) {
