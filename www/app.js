@@ -583,6 +583,16 @@ function update() {
 /** The form fields a request path comes from: the field itself shows the error, where one types. */
 const FIELD_OF_PATH = { "calendar.timezone": "timezone", "calendar.hours": "hours", "calendar.holidays": "holidays" };
 
+// The form folds away on a phone (the answers come first there); folded at first on a phone.
+const phone = matchMedia("(max-width: 700px)");
+function foldForm(folded) {
+  $("inputs").classList.toggle("collapsed", folded);
+  $("form-toggle").setAttribute("aria-expanded", String(!folded));
+  $("form-toggle").textContent = folded ? "Edit the release, directory and calendar" : "Hide the form";
+}
+foldForm(phone.matches);
+$("form-toggle").addEventListener("click", () => foldForm($("inputs").classList.contains("collapsed") === false));
+
 function markField(error) {
   for (const id of Object.values(FIELD_OF_PATH)) {
     const input = $(id);
@@ -593,6 +603,7 @@ function markField(error) {
   const id = error?.path && FIELD_OF_PATH[error.path.replace(/\[\d+\]$/, "")];
   const input = id && $(id);
   if (!input) return;
+  foldForm(false); // the field in error is shown, where one types
   input.setAttribute("aria-invalid", "true");
   const note = h("span", { class: "field-error", id: `${id}-error` }, error.message);
   input.setAttribute("aria-describedby", note.id);

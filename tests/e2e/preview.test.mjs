@@ -418,10 +418,16 @@ test("on a phone (390 px) nothing scrolls sideways, Copy link is on screen, and 
   await page.waitForSelector("body[data-ready=true]");
   const copy = await page.locator("#copy-link").boundingBox();
   assert.ok(copy && copy.x >= 0 && copy.x + copy.width <= 390, `Copy link at ${JSON.stringify(copy)}`);
-  const chain = await page.locator("#h-chain").boundingBox();
+  let chain = await page.locator("#h-chain").boundingBox();
+  assert.ok(chain.y < 844 * 1.5, `the chain starts ${Math.round(chain.y)} px down`);
+  // The form comes after the answers, folded away: one button opens it.
+  assert.equal(await page.isHidden("#h-release"), true, "the form starts folded on a phone");
+  assert.equal(await page.getAttribute("#form-toggle", "aria-expanded"), "false");
+  await page.click("#form-toggle");
+  assert.equal(await page.getAttribute("#form-toggle", "aria-expanded"), "true");
+  chain = await page.locator("#h-chain").boundingBox();
   const form = await page.locator("#h-release").boundingBox();
   assert.ok(chain.y < form.y, "the approval chain comes before the form");
-  assert.ok(chain.y < 844 * 1.5, `the chain starts ${Math.round(chain.y)} px down`);
   // The timeline's labels keep a readable size: it scrolls in its own box instead of shrinking.
   const label = await page.evaluate(() => document.querySelector("#timeline svg text")?.getBoundingClientRect().height ?? 0);
   assert.ok(label >= 8.5, `timeline text is ${label} px high`);
