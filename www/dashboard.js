@@ -168,6 +168,13 @@ let ticking = null;
 function analyse() {
   worker?.terminate();
   clearInterval(ticking);
+  // ISO 8601 and 24 h, as in the preview: `2026-11-27 12:00` (a `T` in place of the space works too).
+  const now = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/.exec($("now").value.trim());
+  if (!now) {
+    finish();
+    $("dashboard-status").textContent = `"${$("now").value}" is not a time: write it as YYYY-MM-DD HH:MM (UTC), e.g. 2026-11-27 12:00`;
+    return;
+  }
   worker = new Worker(new URL("./analyze-worker.js", import.meta.url), { type: "module" });
   const progress = $("progress");
   const status = $("dashboard-status");
@@ -205,7 +212,7 @@ function analyse() {
     finish();
     status.textContent = `The analysis stopped: ${event.message ?? "the worker failed"}`;
   };
-  worker.postMessage({ count: Number($("count").value), seed: Number($("seed").value), now: `${$("now").value}:00Z`, days: Number($("days").value) });
+  worker.postMessage({ count: Number($("count").value), seed: Number($("seed").value), now: `${now[1]}T${now[2]}:00Z`, days: Number($("days").value) });
 }
 
 function finish() {

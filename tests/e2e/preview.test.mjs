@@ -278,6 +278,16 @@ test("the dashboard draws the pack's widgets from analyze and shows the firing a
   await page.waitForFunction(() => document.getElementById("dashboard-status").textContent.startsWith("0 releases"));
   assert.equal(await page.locator("#alerts .firing").count(), 0);
   assert.equal(await page.locator('[data-widget="pending_approvals"] table').count(), 0);
+
+  // Now is typed as ISO 8601, 24 h, like every time in the preview; anything else says how to write it.
+  await page.fill("#now", "11/27/2026 12:00 PM");
+  await page.click("#controls button[type=submit]");
+  assert.match(await page.textContent("#dashboard-status"), /is not a time: write it as YYYY-MM-DD HH:MM \(UTC\)/);
+  await page.fill("#now", "2026-12-04 16:00");
+  await page.fill("#count", "300");
+  await page.click("#controls button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("dashboard-status").textContent.startsWith("300 releases"));
+  assert.match(await page.locator('[data-widget="release_velocity"] canvas').getAttribute("aria-label"), /2026-W49 \(5 of 7 days\): \d+$/);
 });
 
 test("20,000 releases are analysed off the page's thread: progress shows, the page keeps answering", async (t) => {
