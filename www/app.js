@@ -815,6 +815,7 @@ function renderSla(evaluation) {
 
 $("copy-link").addEventListener("click", async () => {
   clearTimeout(hashTimer);
+  $("copy-status").textContent = "";
   await writeHash();
   try {
     await navigator.clipboard.writeText(location.href);

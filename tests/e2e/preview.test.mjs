@@ -234,7 +234,8 @@ test("a copied URL restores the whole preview", async (t) => {
   await retype(page, line, "Director Approval", "VP Approval");
   await page.waitForFunction(() => document.querySelector('#levels li[data-level="4"] .level-name')?.textContent === "VP Approval");
   await page.click("#copy-link");
-  await page.waitForFunction(() => location.hash.startsWith("#z="));
+  // The link is written (deflated, asynchronously) before it is copied: the status says when.
+  await page.waitForFunction(() => document.getElementById("copy-status").textContent !== "");
   const url = page.url();
   // The link is compressed: an edited pack travels in a fraction of its JSON's length.
   const shared = stateOfHash(new URL(url).hash);
@@ -464,8 +465,13 @@ test("times are entered and shown in the calendar's zone, with UTC beside them",
   assert.match(await page.textContent("#now-text"), /^Friday 2026-12-04 16:00 \(15:00 UTC\), Europe\/Berlin \(request \+0m\)/);
   const deadline = await level(page, 1).locator(".times dd").nth(1).textContent();
   assert.match(deadline, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(\d{2}:\d{2} UTC/, "a deadline in Berlin time, UTC beside it");
-  await page.waitForTimeout(400); // the URL follows the state after 150 ms
-  const state = stateOfHash(await page.evaluate(() => location.hash));
+  // The URL follows the state 150 ms after a change (deflated asynchronously): poll for it.
+  let state;
+  for (let tries = 0; tries < 50 && state?.release.status_since !== "2026-12-04T15:00:00Z"; tries += 1) {
+    await page.waitForTimeout(100);
+    const hash = await page.evaluate(() => location.hash);
+    if (hash) state = stateOfHash(hash);
+  }
   assert.equal(state.release.status_since, "2026-12-04T15:00:00Z");
 });
 
