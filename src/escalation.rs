@@ -5,7 +5,7 @@
 //! Owns: step and audit records, recipients. Must not know JSON input or recipes.
 
 use crate::calendar::Instant;
-use crate::chain::{self, ChainRun, Happening, LevelRun};
+use crate::chain::{self, ChainRun, Happening};
 use crate::definitions::{ApprovalChain, Assignment, EscalationStep, LadderAction};
 use crate::duration::Duration;
 use crate::request::Directory;
@@ -53,21 +53,20 @@ fn record<'a>(
     chain: &'a ApprovalChain,
     run: &ChainRun<'a>,
     directory: &'a Directory,
-    requester: Option<&str>,
     level: u32,
     index: usize,
     at: Instant,
 ) -> StepRecord<'a> {
     let step: &'a EscalationStep = &chain.escalation[index];
     let recipients = match step.action {
-        LadderAction::Reminder => {
-            let level_run = run.levels.iter().find(|l| l.plan.level.level == level);
-            match level_run.and_then(|l| l.reminded.iter().find(|(i, _)| *i == index)) {
-                Some((_, users)) => users.clone(),
-                // A step the level's run did not reach: everyone eligible then.
-                None => level_run.map(|l| eligible_at(l, chain, directory, requester, at)).unwrap_or_default(),
-            }
-        }
+        // The level's run worked out whom each of its reminder steps asks, as it scheduled them.
+        LadderAction::Reminder => run
+            .levels
+            .iter()
+            .find(|l| l.plan.level.level == level)
+            .and_then(|l| l.reminded.iter().find(|(i, _)| *i == index))
+            .map(|(_, users)| users.clone())
+            .unwrap_or_default(),
         LadderAction::Escalate | LadderAction::NotifyExecutive => {
             let mut users: Vec<&'a str> =
                 step.to.iter().filter_map(|a| chain::resolve(a, directory)).flat_map(chain::Members::iter).collect();
@@ -88,28 +87,11 @@ fn record<'a>(
     }
 }
 
-fn eligible_at<'a>(
-    level: &LevelRun<'a>,
-    chain: &ApprovalChain,
-    directory: &'a Directory,
-    requester: Option<&str>,
-    at: Instant,
-) -> Vec<&'a str> {
-    let mut users: Vec<&'a str> = level
-        .groups
-        .iter()
-        .flat_map(|g| chain::eligible(g.group, &level.escalated, directory, requester, chain.allow_self_approval, at))
-        .collect();
-    crate::sort::unique(&mut users);
-    users
-}
-
 /// Fired steps, the next step, and the audit of auto-approvals, from a chain run.
 pub fn report<'a>(
     chain: &'a ApprovalChain,
     run: &ChainRun<'a>,
     directory: &'a Directory,
-    requester: Option<&str>,
 ) -> (Escalation<'a>, Vec<AuditEntry<'a>>) {
     let mut fired = Vec::new();
     let mut next = None;
@@ -117,7 +99,7 @@ pub fn report<'a>(
     for event in &run.events {
         let Happening::Step { index } = event.what else { continue };
         if event.happened {
-            fired.push(record(chain, run, directory, requester, event.level, index, event.at));
+            fired.push(record(chain, run, directory, event.level, index, event.at));
             let step = &chain.escalation[index];
             if step.action == LadderAction::AutoApprove {
                 audit.push(AuditEntry {
@@ -129,7 +111,7 @@ pub fn report<'a>(
                 });
             }
         } else if next.is_none() {
-            next = Some(record(chain, run, directory, requester, event.level, index, event.at));
+            next = Some(record(chain, run, directory, event.level, index, event.at));
         }
     }
     (Escalation { fired, next }, audit)

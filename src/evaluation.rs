@@ -461,7 +461,7 @@ impl Policy {
             Some(StateApprovalView { state: &s.id, required: applies, why, level })
         });
 
-        let (escalation, audit) = escalation::report(chain_def, &run, &request.directory, release.requester());
+        let (escalation, audit) = escalation::report(chain_def, &run, &request.directory);
 
         let current_state = workflow.state(&release.status);
         let sla = current_state.and_then(|s| {
