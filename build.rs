@@ -19,6 +19,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
+    // `cfg(schemas)`: this build generates editor schemas (natively, and in the npm package's
+    // authoring module); the plugin and the lean npm module carry no key shapes or meanings.
+    println!("cargo::rustc-check-cfg=cfg(schemas)");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") || std::env::var_os("CARGO_FEATURE_AUTHORING").is_some() {
+        println!("cargo::rustc-cfg=schemas");
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("definitions");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();

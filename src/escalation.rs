@@ -88,11 +88,7 @@ fn record<'a>(
 }
 
 /// Fired steps, the next step, and the audit of auto-approvals, from a chain run.
-pub fn report<'a>(
-    chain: &'a ApprovalChain,
-    run: &ChainRun<'a>,
-    directory: &'a Directory,
-) -> (Escalation<'a>, Vec<AuditEntry<'a>>) {
+pub fn report<'a>(chain: &'a ApprovalChain, run: &ChainRun<'a>, directory: &'a Directory) -> (Escalation<'a>, Vec<AuditEntry<'a>>) {
     let mut fired = Vec::new();
     let mut next = None;
     let mut audit = Vec::new();

@@ -5,6 +5,6 @@
 
 pub mod coverage;
 pub mod diff;
-#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
+#[cfg(schemas)]
 pub mod schema;
 pub mod test;

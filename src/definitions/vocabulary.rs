@@ -118,29 +118,25 @@ impl std::fmt::Debug for Shape {
     }
 }
 
-/// Whether this build generates editor schemas: natively, and in the npm package's authoring
-/// module; the plugin and the lean npm module carry no meanings and no shapes.
-const SCHEMAS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "authoring"));
-
 /// A key's shape where schemas are generated; nothing (not even a tag per key) where they are not.
-#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
+#[cfg(schemas)]
 pub type KeyShape = Shape;
 /// A key's shape where schemas are generated; nothing (not even a tag per key) where they are not.
-#[cfg(not(any(not(target_arch = "wasm32"), feature = "authoring")))]
+#[cfg(not(schemas))]
 pub type KeyShape = ();
 
 /// The text of a meaning where it is shown (see [`Key::meaning`]).
 const fn shown(meaning: &'static str) -> &'static str {
-    if SCHEMAS { meaning } else { "" }
+    if cfg!(schemas) { meaning } else { "" }
 }
 
 /// A shape where schemas are generated (see [`Key::shape`]).
-#[cfg(any(not(target_arch = "wasm32"), feature = "authoring"))]
+#[cfg(schemas)]
 const fn shaped(shape: Shape) -> KeyShape {
     shape
 }
 
-#[cfg(not(any(not(target_arch = "wasm32"), feature = "authoring")))]
+#[cfg(not(schemas))]
 const fn shaped(_: Shape) -> KeyShape {}
 
 const fn decides(name: &'static str, shape: Shape, meaning: &'static str) -> Key {
