@@ -248,12 +248,8 @@ impl JsPolicy {
     /// `options.coverage` adds what the tests exercised. Throws a `PolicyError` (`kind:
     /// "definitions"`, `file`, `line`) for a malformed test file.
     pub fn test(&self, files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        let mut tests = Vec::new();
-        for file in pack_files(&files)? {
-            let read = crate::authoring::test::read(&file)
-                .map_err(|d| thrown(&crate::error::DefinitionsError { errors: vec![d], warnings: Vec::new() }.to_error_body()))?;
-            tests.extend(read);
-        }
+        let tests = crate::authoring::test::read_all(&pack_files(&files)?)
+            .map_err(|d| thrown(&crate::error::DefinitionsError { errors: vec![d], warnings: Vec::new() }.to_error_body()))?;
         let coverage = js_sys::Reflect::get(&options, &JsValue::from_str("coverage")).is_ok_and(|v| v.is_truthy());
         let report = crate::authoring::test::run(&self.inner, &tests, coverage);
         parsed(&crate::json::to_string(&report).unwrap_or_default())
@@ -265,10 +261,7 @@ impl JsPolicy {
     pub fn diff(before: &JsPolicy, after: &JsPolicy, requests: JsValue) -> Result<JsValue, JsValue> {
         let texts =
             crate::authoring::diff::requests_of(&json_text(&requests)?).map_err(|m| thrown(&ErrorBody::new(ErrorKind::Request, m)))?;
-        let mut report = crate::authoring::diff::DiffReport::default();
-        for request in &texts {
-            report.add(&before.inner, &after.inner, request);
-        }
+        let mut report = crate::authoring::diff::DiffReport::over(&before.inner, &after.inner, &texts);
         report.finish();
         parsed(&crate::json::to_string(&report).unwrap_or_default())
     }

@@ -71,6 +71,16 @@ pub struct DiffReport {
 }
 
 impl DiffReport {
+    /// Compares each request (JSON text) under `before` and `after`, in order; not yet finished
+    /// (reports over parts of an input are merged, then finished once).
+    pub fn over(before: &Policy, after: &Policy, requests: &[String]) -> DiffReport {
+        let mut report = DiffReport::default();
+        for request in requests {
+            report.add(before, after, request);
+        }
+        report
+    }
+
     /// Compares one request (JSON text) under `before` and `after`.
     pub fn add(&mut self, before: &Policy, after: &Policy, request: &str) {
         let limits = RequestLimits::default();

@@ -90,6 +90,15 @@ impl TestReport {
 const TEST_KEYS: [&str; 4] = ["name", "request", "expect", "guard"];
 const GUARD_KEYS: [&str; 2] = ["transition", "expect"];
 
+/// Reads the tests of every file, in order; the first malformed file is the error.
+pub fn read_all(files: &[PackFile]) -> Result<Vec<PolicyTest>, Diagnostic> {
+    let mut tests = Vec::new();
+    for file in files {
+        tests.extend(read(file)?);
+    }
+    Ok(tests)
+}
+
 /// Reads the tests in `file`: a mapping (one test) or a list of them. A malformed file is an error
 /// at its position, as the loader reports a pack's.
 pub fn read(file: &PackFile) -> Result<Vec<PolicyTest>, Diagnostic> {

@@ -22,18 +22,7 @@ fn compare(before: &Policy, after: &Policy, requests: &[String]) -> DiffReport {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(requests.len().max(1));
     let chunk = requests.len().div_ceil(threads).max(1);
     let parts: Vec<DiffReport> = std::thread::scope(|scope| {
-        let handles: Vec<_> = requests
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut report = DiffReport::default();
-                    for request in part {
-                        report.add(before, after, request);
-                    }
-                    report
-                })
-            })
-            .collect();
+        let handles: Vec<_> = requests.chunks(chunk).map(|part| scope.spawn(move || DiffReport::over(before, after, part))).collect();
         // A panic in a worker is a bug: re-raised, so the command reports it (exit 1), never a partial count.
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     });

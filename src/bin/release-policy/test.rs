@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use release_policy::authoring::test::{self, BUILTIN_TESTS, PolicyTest, TestReport};
+use release_policy::authoring::test::{self, BUILTIN_TESTS, TestReport};
 use release_policy::{ErrorBody, ErrorKind, PackFile, Policy, pack_dir};
 
 use crate::Failure;
@@ -55,10 +55,7 @@ fn test_files(paths: &[&str], pack: Option<&str>) -> Result<Vec<PackFile>, Failu
 
 /// Runs the tests; exit 0 when all pass, 1 when one fails.
 pub fn run(policy: &Policy, paths: &[&str], pack: Option<&str>, json: bool, coverage: bool) -> Result<u8, Failure> {
-    let mut tests: Vec<PolicyTest> = Vec::new();
-    for file in test_files(paths, pack)? {
-        tests.extend(test::read(&file).map_err(crate::positioned)?);
-    }
+    let tests = test::read_all(&test_files(paths, pack)?).map_err(crate::positioned)?;
     let report = test::run(policy, &tests, coverage);
     if json {
         println!("{}", crate::pretty(&report));
