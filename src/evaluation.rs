@@ -613,25 +613,28 @@ impl Policy {
     pub fn evaluate_parts(&self, request: &Request, limits: &RequestLimits, parts: &[&str]) -> Result<serde_json::Value, ErrorBody> {
         let run = self.run(request, limits).map_err(|e| e.to_error_body())?;
         let e = &run.evaluation;
-        let value = |part: &str| -> Result<serde_json::Value, serde_json::Error> {
-            Ok(match part {
-                "release_id" => serde_json::to_value(e.release_id)?,
-                "status" => serde_json::to_value(e.status)?,
-                "chain" => serde_json::to_value(&e.chain)?,
-                "state_approval" => serde_json::to_value(&e.state_approval)?,
-                "escalation" => serde_json::to_value(&e.escalation)?,
-                "sla" => serde_json::to_value(&e.sla)?,
-                "recipes" => serde_json::to_value(&e.recipes)?,
-                "transitions" => serde_json::to_value(&e.transitions)?,
-                "audit" => serde_json::to_value(&e.audit)?,
-                "warnings" => serde_json::to_value(&e.warnings)?,
-                "wake_at" => serde_json::to_value(e.wake_at)?,
-                _ => serde_json::Value::Null,
+        let value = |part: &str| -> Option<Result<serde_json::Value, serde_json::Error>> {
+            Some(match part {
+                "release_id" => serde_json::to_value(e.release_id),
+                "status" => serde_json::to_value(e.status),
+                "chain" => serde_json::to_value(&e.chain),
+                "state_approval" => serde_json::to_value(&e.state_approval),
+                "escalation" => serde_json::to_value(&e.escalation),
+                "sla" => serde_json::to_value(&e.sla),
+                "recipes" => serde_json::to_value(&e.recipes),
+                "transitions" => serde_json::to_value(&e.transitions),
+                "audit" => serde_json::to_value(&e.audit),
+                "warnings" => serde_json::to_value(&e.warnings),
+                "wake_at" => serde_json::to_value(e.wake_at),
+                _ => return None,
             })
         };
         let mut out = serde_json::Map::new();
         for part in parts {
-            let v = value(part).map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))?;
+            // A part the answer does not have is the caller's mistake, never a silent null.
+            let v = value(part)
+                .ok_or_else(|| ErrorBody::new(ErrorKind::Internal, format!("an evaluate answer has no part `{part}`")))?
+                .map_err(|e| ErrorBody::new(ErrorKind::Internal, format!("could not write the answer: {e}")))?;
             out.insert((*part).to_owned(), v);
         }
         Ok(serde_json::Value::Object(out))
