@@ -507,11 +507,15 @@ function timelineWindow(since, spanMin, now) {
   const span = spanMin * MINUTE;
   const width = span / zoom;
   const start = Math.min(Math.max(since, now - width / 2), since + span - width);
+  return { start, end: start + width };
+}
+
+/** The zoom controls for the current zoom over a span of `spanMin` minutes. */
+function showZoom(spanMin) {
   $("zoom-text").textContent = zoom === 1 ? `whole span (${offsetText(spanMin).slice(1)})` : `×${zoom}: ${offsetText(Math.round(spanMin / zoom)).slice(1)} around now`;
   $("zoom-out").disabled = zoom === ZOOMS[0];
   $("zoom-in").disabled = zoom === ZOOMS[ZOOMS.length - 1];
   $("zoom-fit").disabled = zoom === 1;
-  return { start, end: start + width };
 }
 
 // A button the change disables would drop focus to the body: it moves to its counterpart.
@@ -568,6 +572,7 @@ function update() {
     renderRecipes(evaluation.recipes);
     renderSla(evaluation);
     const shown = timelineWindow(since, span, parseInstant(now));
+    showZoom(span);
     drawTimeline($("timeline"), { evaluation, timeline, ...shown, now: parseInstant(now), zone: zone(), when });
   } catch (error) {
     // A bad request: say where, keep the last answer on screen but mark it stale.
